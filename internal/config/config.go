@@ -1,0 +1,488 @@
+// Package config loads and validates relia.toml. It owns the site's settings,
+// metric sources, SLO definitions and policy; it does not fetch or compute
+// anything. Every error names the file, the line and the key.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/prometheus/common/model"
+
+	"github.com/relia-dev/relia/internal/slo"
+)
+
+// Config is a validated relia.toml.
+type Config struct {
+	Path string // the file as given; errors and relative paths use it
+	Dir  string // the site root: the folder holding the file
+
+	Title      string
+	BaseURL    string // always ends in "/"
+	Timezone   string
+	Location   *time.Location
+	Step       time.Duration
+	History    time.Duration
+	UnsafeHTML bool
+
+	Sources map[string]Source
+	SLOs    []SLO
+	Policy  Policy
+}
+
+// Source is one `[sources.NAME]` table.
+type Source struct {
+	Name           string
+	Type           string // "snapshot"
+	Path           string // snapshot file, resolved against the site root
+	URL            string
+	Timeout        time.Duration
+	BearerTokenEnv string
+	Line           int
+}
+
+// SLO is one `[[slos]]` entry.
+type SLO struct {
+	Service        string
+	Name           string
+	Description    string
+	Source         string
+	Objective      float64 // percent
+	Window         slo.Window
+	Budgeting      string
+	SliceThreshold float64 // percent; time-slice budgeting only
+	Good, Bad      string  // exactly one is set
+	Total          string
+	Line           int // line of the [[slos]] header
+}
+
+// ID is "service/name", the SLO's identity in URLs, snapshots and the API.
+func (s SLO) ID() string { return s.Service + "/" + s.Name }
+
+// Policy is the `[policy]` table.
+type Policy struct {
+	AtRiskBelow float64 // percent of budget remaining
+}
+
+// Defaults for keys a site may leave out.
+const (
+	DefaultTitle       = "Reliability"
+	DefaultStep        = 5 * time.Minute
+	DefaultHistory     = 90 * 24 * time.Hour
+	DefaultWindow      = "28d"
+	DefaultAtRiskBelow = 25
+)
+
+// Error is one problem in the file, at a line (0 when unknown) and key.
+type Error struct {
+	File string
+	Line int
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Key != "" {
+		b.WriteString(e.Key + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// maxErrors caps the report: past it, more lines of errors help nobody.
+const maxErrors = 50
+
+// raw mirrors the file. Durations stay strings so that a bad one is reported
+// by our validation with its key, rather than as a decode failure that stops
+// every other check.
+type raw struct {
+	Title      *string              `toml:"title"`
+	BaseURL    *string              `toml:"base_url"`
+	Timezone   *string              `toml:"timezone"`
+	Step       *string              `toml:"step"`
+	History    *string              `toml:"history"`
+	UnsafeHTML bool                 `toml:"unsafe_html"`
+	Sources    map[string]rawSource `toml:"sources"`
+	SLOs       []rawSLO             `toml:"slos"`
+	Policy     struct {
+		AtRiskBelow *float64 `toml:"at_risk_below"`
+	} `toml:"policy"`
+}
+
+type rawSource struct {
+	Type           string `toml:"type"`
+	Path           string `toml:"path"`
+	URL            string `toml:"url"`
+	Timeout        string `toml:"timeout"`
+	BearerTokenEnv string `toml:"bearer_token_env"`
+}
+
+type rawSLO struct {
+	Service        string   `toml:"service"`
+	Name           string   `toml:"name"`
+	Description    string   `toml:"description"`
+	Source         string   `toml:"source"`
+	Objective      *float64 `toml:"objective"`
+	Window         string   `toml:"window"`
+	Budgeting      string   `toml:"budgeting"`
+	SliceThreshold *float64 `toml:"slice_threshold"`
+	Good           string   `toml:"good"`
+	Bad            string   `toml:"bad"`
+	Total          string   `toml:"total"`
+}
+
+// Load reads and validates the file at path.
+func Load(path string) (*Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, src)
+}
+
+// Parse validates src as the contents of the file at path. All problems are
+// reported together, sorted by line, as a joined error of *Error values.
+func Parse(path string, src []byte) (*Config, error) {
+	var r raw
+	md, err := toml.Decode(string(src), &r)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			return nil, &Error{File: path, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
+		}
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	v := &validator{file: path, lines: indexKeys(string(src))}
+	for _, k := range md.Undecoded() {
+		dotted := k.String()
+		paths := v.lines.matching(dotted)
+		if len(paths) == 0 {
+			v.errs = append(v.errs, &Error{File: path, Key: dotted, Msg: "unknown key" + suggest(dotted)})
+		}
+		for _, p := range paths {
+			v.errs = append(v.errs, &Error{File: path, Line: v.lines[p], Key: readableKey(p, &r), Msg: "unknown key" + suggest(dotted)})
+		}
+	}
+	cfg := v.build(&r)
+	if len(v.errs) > 0 {
+		slices.SortStableFunc(v.errs, func(a, b *Error) int { return a.Line - b.Line })
+		if len(v.errs) > maxErrors {
+			more := len(v.errs) - maxErrors
+			v.errs = append(v.errs[:maxErrors], &Error{File: path, Msg: fmt.Sprintf("and %d more errors", more)})
+		}
+		errs := make([]error, len(v.errs))
+		for i, e := range v.errs {
+			errs[i] = e
+		}
+		return nil, errors.Join(errs...)
+	}
+	cfg.Path = path
+	cfg.Dir = filepath.Dir(path)
+	return cfg, nil
+}
+
+var sloIndexRe = regexp.MustCompile(`^slos\[(\d+)\]`)
+
+// readableKey names an SLO entry by its id rather than its position.
+func readableKey(path string, r *raw) string {
+	m := sloIndexRe.FindStringSubmatch(path)
+	if m == nil {
+		return path
+	}
+	var i int
+	fmt.Sscan(m[1], &i)
+	if i < len(r.SLOs) && r.SLOs[i].Service != "" && r.SLOs[i].Name != "" {
+		return "slos[" + r.SLOs[i].Service + "/" + r.SLOs[i].Name + "]" + path[len(m[0]):]
+	}
+	return path
+}
+
+type validator struct {
+	file  string
+	lines keyLines
+	errs  []*Error
+}
+
+// fail records a problem at the line of lineKey (an indexed path such as
+// "slos[2].objective"), reported under the readable key name.
+func (v *validator) fail(lineKey, name, format string, args ...any) {
+	v.errs = append(v.errs, &Error{File: v.file, Line: v.lines.line(lineKey), Key: name, Msg: fmt.Sprintf(format, args...)})
+}
+
+var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+func (v *validator) build(r *raw) *Config {
+	cfg := &Config{
+		Title:      DefaultTitle,
+		BaseURL:    "/",
+		Timezone:   "UTC",
+		Location:   time.UTC,
+		Step:       DefaultStep,
+		History:    DefaultHistory,
+		UnsafeHTML: r.UnsafeHTML,
+		Sources:    map[string]Source{},
+		Policy:     Policy{AtRiskBelow: DefaultAtRiskBelow},
+	}
+	if r.Title != nil {
+		cfg.Title = *r.Title
+		if strings.TrimSpace(cfg.Title) == "" {
+			v.fail("title", "title", "expected a non-empty title")
+		}
+	}
+	if r.BaseURL != nil {
+		cfg.BaseURL = *r.BaseURL
+		if cfg.BaseURL == "" {
+			v.fail("base_url", "base_url", `expected "/" or a URL such as "https://intra.example/sre/"`)
+		}
+		if !strings.HasSuffix(cfg.BaseURL, "/") {
+			cfg.BaseURL += "/"
+		}
+	}
+	if r.Timezone != nil {
+		cfg.Timezone = *r.Timezone
+		loc, err := time.LoadLocation(cfg.Timezone)
+		if err != nil || cfg.Timezone == "" {
+			v.fail("timezone", "timezone", "expected an IANA time zone such as \"Europe/Berlin\" or \"UTC\", got %q", cfg.Timezone)
+		} else {
+			cfg.Location = loc
+		}
+	}
+	if r.Step != nil {
+		if d, ok := v.duration("step", "step", *r.Step); ok {
+			cfg.Step = d
+		}
+	}
+	if r.History != nil {
+		if d, ok := v.duration("history", "history", *r.History); ok {
+			cfg.History = d
+		}
+	}
+	if cfg.History < cfg.Step || cfg.History%cfg.Step != 0 {
+		v.fail("history", "history", "expected a whole number of steps (%s), got %s", model.Duration(cfg.Step), model.Duration(cfg.History))
+	}
+
+	names := make([]string, 0, len(r.Sources))
+	for name := range r.Sources {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		v.fail("", "sources", "expected at least one [sources.NAME] table")
+	}
+	for _, name := range names {
+		cfg.Sources[name] = v.source(cfg, name, r.Sources[name])
+	}
+
+	seen := map[string]int{}
+	for i, rs := range r.SLOs {
+		s, ok := v.slo(cfg, i, rs, names)
+		if !ok {
+			continue
+		}
+		if first, dup := seen[s.ID()]; dup {
+			v.fail(fmt.Sprintf("slos[%d].name", i), fmt.Sprintf("slos[%s]", s.ID()), "duplicate SLO id; first defined at line %d", first)
+			continue
+		}
+		seen[s.ID()] = s.Line
+		cfg.SLOs = append(cfg.SLOs, s)
+	}
+	if len(r.SLOs) == 0 {
+		v.fail("", "slos", "expected at least one [[slos]] entry")
+	}
+
+	if p := r.Policy.AtRiskBelow; p != nil {
+		if *p < 0 || *p > 100 || math.IsNaN(*p) {
+			v.fail("policy.at_risk_below", "policy.at_risk_below", "expected a percentage of budget between 0 and 100, got %v", *p)
+		}
+		cfg.Policy.AtRiskBelow = *p
+	}
+	return cfg
+}
+
+func (v *validator) duration(lineKey, name, text string) (time.Duration, bool) {
+	d, err := model.ParseDuration(text)
+	if err != nil || d <= 0 {
+		v.fail(lineKey, name, "expected a positive duration such as \"5m\", \"1h\" or \"28d\", got %q", text)
+		return 0, false
+	}
+	return time.Duration(d), true
+}
+
+func (v *validator) source(cfg *Config, name string, rs rawSource) Source {
+	at := "sources." + name
+	s := Source{Name: name, Type: rs.Type, URL: rs.URL, BearerTokenEnv: rs.BearerTokenEnv, Line: v.lines.line(at)}
+	switch rs.Type {
+	case "snapshot":
+		if rs.Path == "" {
+			v.fail(at, at+".path", "expected the path of a snapshot file (.json or .json.gz)")
+		}
+		s.Path = rs.Path
+		for _, k := range []struct{ key, val string }{{"url", rs.URL}, {"timeout", rs.Timeout}, {"bearer_token_env", rs.BearerTokenEnv}} {
+			if k.val != "" {
+				v.fail(at+"."+k.key, at+"."+k.key, "not used by a snapshot source; remove it")
+			}
+		}
+	case "prometheus":
+		v.fail(at+".type", at+".type", `source type "prometheus" is not available in this version yet; record the history to a snapshot and use type = "snapshot"`)
+	case "":
+		v.fail(at, at+".type", `missing; expected "snapshot"`)
+	default:
+		v.fail(at+".type", at+".type", `expected "snapshot", got %q`, rs.Type)
+	}
+	return s
+}
+
+func (v *validator) slo(cfg *Config, i int, rs rawSLO, sources []string) (SLO, bool) {
+	at := fmt.Sprintf("slos[%d]", i)
+	name := at
+	if rs.Service != "" && rs.Name != "" {
+		name = fmt.Sprintf("slos[%s/%s]", rs.Service, rs.Name)
+	}
+	before := len(v.errs)
+	s := SLO{
+		Service: rs.Service, Name: rs.Name, Description: rs.Description, Source: rs.Source,
+		Budgeting: rs.Budgeting, Good: rs.Good, Bad: rs.Bad, Total: rs.Total,
+		Line: v.lines.line(at),
+	}
+	for _, k := range []struct{ key, val string }{{"service", rs.Service}, {"name", rs.Name}} {
+		switch {
+		case k.val == "":
+			v.fail(at, name+"."+k.key, "missing; expected a lowercase slug such as \"checkout\"")
+		case !slugRe.MatchString(k.val):
+			v.fail(at+"."+k.key, name+"."+k.key, "expected lowercase letters, digits, '-' or '_' (it becomes part of a URL), got %q", k.val)
+		}
+	}
+	switch {
+	case s.Source == "" && len(sources) == 1:
+		s.Source = sources[0]
+	case s.Source == "":
+		v.fail(at, name+".source", "missing; expected one of %s", quoteList(sources))
+	case !slices.Contains(sources, s.Source):
+		v.fail(at+".source", name+".source", "no source named %q; expected one of %s", s.Source, quoteList(sources))
+	}
+	if rs.Objective == nil {
+		v.fail(at, name+".objective", "missing; expected a percentage such as 99.9")
+	} else {
+		s.Objective = *rs.Objective
+		if !(s.Objective > 0 && s.Objective < 100) {
+			v.fail(at+".objective", name+".objective", "expected a percentage between 0 and 100 (exclusive), got %v", s.Objective)
+		}
+	}
+	window := rs.Window
+	if window == "" {
+		window = DefaultWindow
+	}
+	w, err := slo.ParseWindow(window)
+	if err != nil {
+		v.fail(at+".window", name+".window", `expected a duration such as "28d" or one of "week", "month", "quarter", got %q`, window)
+	} else {
+		s.Window = w
+		if w.Rolling > 0 && (w.Rolling < cfg.Step || w.Rolling%cfg.Step != 0) {
+			v.fail(at+".window", name+".window", "expected a whole number of steps (step is %s), got %s", model.Duration(cfg.Step), window)
+		}
+	}
+	if s.Budgeting == "" {
+		s.Budgeting = slo.Occurrences
+	}
+	switch s.Budgeting {
+	case slo.Occurrences, slo.RatioTimeslices:
+		if rs.SliceThreshold != nil {
+			v.fail(at+".slice_threshold", name+".slice_threshold", `only used with budgeting = "timeslices"; remove it`)
+		}
+	case slo.Timeslices:
+		if rs.SliceThreshold == nil {
+			v.fail(at, name+".slice_threshold", `missing; budgeting = "timeslices" needs the percentage of good events that makes a slice good, such as 99`)
+		} else {
+			s.SliceThreshold = *rs.SliceThreshold
+			if !(s.SliceThreshold > 0 && s.SliceThreshold <= 100) {
+				v.fail(at+".slice_threshold", name+".slice_threshold", "expected a percentage in (0, 100], got %v", s.SliceThreshold)
+			}
+		}
+	default:
+		v.fail(at+".budgeting", name+".budgeting", `expected "occurrences", "timeslices" or "ratio_timeslices", got %q`, s.Budgeting)
+	}
+	switch {
+	case s.Good != "" && s.Bad != "":
+		v.fail(at+".bad", name+".bad", "both good and bad are set; keep one (the other is derived from total)")
+	case s.Good == "" && s.Bad == "":
+		v.fail(at, name+".good", "missing; expected a selector for good events (or bad = ... for bad events)")
+	}
+	if s.Total == "" {
+		v.fail(at, name+".total", "missing; expected a selector for all events")
+	}
+	return s, len(v.errs) == before
+}
+
+func quoteList(items []string) string {
+	if len(items) == 0 {
+		return "a [sources.NAME] table (none defined)"
+	}
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// known lists every key relia.toml accepts, for "did you mean" hints.
+var known = []string{
+	"title", "base_url", "timezone", "step", "history", "unsafe_html",
+	"sources.type", "sources.path", "sources.url", "sources.timeout", "sources.bearer_token_env",
+	"slos.service", "slos.name", "slos.description", "slos.source", "slos.objective", "slos.window",
+	"slos.budgeting", "slos.slice_threshold", "slos.good", "slos.bad", "slos.total",
+	"policy.at_risk_below",
+}
+
+// suggest names the accepted key closest to an unknown one, when it is close.
+func suggest(dotted string) string {
+	parts := strings.Split(dotted, ".")
+	if parts[0] == "sources" && len(parts) > 2 {
+		parts = append([]string{"sources"}, parts[2:]...) // drop the source name
+	}
+	norm := strings.Join(parts, ".")
+	best, bestDist := "", 3
+	for _, k := range known {
+		if d := editDistance(norm, k); d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	last := best[strings.LastIndex(best, ".")+1:]
+	return fmt.Sprintf(" (did you mean %q?)", last)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,128 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relia-dev/relia/internal/slo"
+)
+
+func TestParseGood(t *testing.T) {
+	cfg, err := Load("testdata/minimal.good.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Step != 5*time.Minute || cfg.History != 90*24*time.Hour || cfg.BaseURL != "/" || cfg.Location != time.UTC {
+		t.Errorf("defaults: step %v history %v base %q loc %v", cfg.Step, cfg.History, cfg.BaseURL, cfg.Location)
+	}
+	s := cfg.SLOs[0]
+	if s.ID() != "checkout/availability" || s.Source != "demo" || s.Budgeting != slo.Occurrences || s.Window.Rolling != 28*24*time.Hour || s.Line != 5 {
+		t.Errorf("slo: %+v", s)
+	}
+	if cfg.Policy.AtRiskBelow != 25 {
+		t.Errorf("at_risk_below default = %v", cfg.Policy.AtRiskBelow)
+	}
+}
+
+// The repository's demo configuration must stay valid.
+func TestDemoConfig(t *testing.T) {
+	cfg, err := Load("../../relia.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.SLOs) < 5 {
+		t.Errorf("demo has %d SLOs", len(cfg.SLOs))
+	}
+}
+
+func TestParseBad(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string // each a line of the error, in order
+	}{
+		{"unknown-key.bad.toml", []string{
+			`testdata/unknown-key.bad.toml:7: slos[checkout/availability].objective: missing; expected a percentage such as 99.9`,
+			`testdata/unknown-key.bad.toml:10: slos[checkout/availability].objectiv: unknown key (did you mean "objective"?)`,
+		}},
+		{"objective-100.bad.toml", []string{
+			`testdata/objective-100.bad.toml:8: slos[checkout/availability].objective: expected a percentage between 0 and 100 (exclusive), got 100`,
+		}},
+		{"missing-source.bad.toml", []string{
+			`testdata/missing-source.bad.toml:12: slos[checkout/availability].source: no source named "prod"; expected one of "demo", "other"`,
+		}},
+		// Every problem is reported, sorted by line.
+		{"many.bad.toml", []string{
+			`testdata/many.bad.toml:1: step: expected a positive duration such as "5m", "1h" or "28d", got "5x"`,
+			`testdata/many.bad.toml:3: timezone: expected an IANA time zone such as "Europe/Berlin" or "UTC", got "Mars/Olympus"`,
+			`testdata/many.bad.toml:13: slos[checkout/availability].window: expected a whole number of steps (step is 5m), got 2m`,
+			`testdata/many.bad.toml:15: slos[checkout/availability].bad: both good and bad are set; keep one (the other is derived from total)`,
+			`testdata/many.bad.toml:18: slos[checkout/availability].slice_threshold: missing; budgeting = "timeslices" needs the percentage of good events that makes a slice good, such as 99`,
+			`testdata/many.bad.toml:18: slos[checkout/availability].good: missing; expected a selector for good events (or bad = ... for bad events)`,
+			`testdata/many.bad.toml:26: policy.at_risk_below: expected a percentage of budget between 0 and 100, got 120`,
+		}},
+		{"syntax.bad.toml", []string{
+			`testdata/syntax.bad.toml:2: expected a top-level item to end with a newline, comment, or EOF, but got 'm' instead`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			_, err := Load(filepath.Join("testdata", tt.file))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			got := strings.Split(err.Error(), "\n")
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("errors:\n got:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(tt.want, "\n  "))
+			}
+		})
+	}
+}
+
+func TestDuplicateID(t *testing.T) {
+	src := `[sources.a]
+type = "snapshot"
+path = "a.json"
+
+[[slos]]
+service = "s"
+name = "n"
+objective = 99
+good = "g"
+total = "t"
+
+[[slos]]
+service = "s"
+name = "n"
+objective = 99
+good = "g"
+total = "t"
+`
+	_, err := Parse("relia.toml", []byte(src))
+	want := `relia.toml:14: slos[s/n]: duplicate SLO id; first defined at line 5`
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %s", err, want)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/*.toml")
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		cfg, err := Parse("fuzz.toml", src)
+		if err == nil && cfg == nil {
+			t.Fatal("nil config without error")
+		}
+		if err != nil && cfg != nil {
+			t.Fatal("config with error")
+		}
+	})
+}
