@@ -56,13 +56,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "build":
-		err = runBuild(ctx, rest, stderr)
+		err = runBuild(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "relia", version())
 		return exitOK
 	case "help", "-h", "-help", "--help":
 		if len(rest) > 0 && rest[0] == "build" {
-			_ = runBuild(ctx, []string{"-h"}, stdout)
+			_ = runBuild(ctx, []string{"-h"}, stdout, stderr)
 			return exitOK
 		}
 		fmt.Fprint(stdout, usage)
@@ -98,9 +98,15 @@ func report(err error, stderr io.Writer) int {
 	}
 }
 
-func runBuild(ctx context.Context, args []string, out io.Writer) error {
+func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("build", flag.ContinueOnError)
-	fs.SetOutput(out)
+	// Help asked for goes to stdout; a flag mistake goes to stderr with it.
+	fs.SetOutput(stderr)
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
+			fs.SetOutput(stdout)
+		}
+	}
 	var (
 		configPath = fs.String("config", "relia.toml", "the site's configuration `file`; content/ and templates/ are read beside it")
 		outDir     = fs.String("out", "public", "output `folder`; replaced whole, and only once the build has succeeded")
@@ -137,12 +143,12 @@ Flags:
 		}
 		opts.Now = t
 	}
-	log := io.Writer(os.Stderr)
+	log := stderr
 	if *quiet {
 		log = io.Discard
 	}
 	opts.Log = log
-	opts.Progress = !*quiet && isTerminal(os.Stderr)
+	opts.Progress = !*quiet && isTerminalWriter(stderr)
 	res, err := site.Build(ctx, opts)
 	if err != nil {
 		return err
@@ -151,7 +157,13 @@ Flags:
 	return nil
 }
 
-func isTerminal(f *os.File) bool {
+// isTerminalWriter reports whether w is a terminal: progress lines are for
+// people watching, not for CI logs.
+func isTerminalWriter(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets the scripts run the real relia command: testscript re-runs
+// this test binary as "relia", through main's own run function and exit code.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"relia": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs testdata/script/*.txtar. Each script's "exit N" lines are
+// checked by the custom command below.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			// exitcode N relia ARGS...: run and require exit status N.
+			"exitcode": cmdExitCode,
+		},
+	})
+}

@@ -1,0 +1,315 @@
+// Package content reads the site's Markdown pages: front matter, sections,
+// drafts and slugs. It parses; it does not render and it does not compute
+// figures. Sections are folders under content/: retros/ holds incident
+// retrospectives and _index.md the home page's introduction.
+package content
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"go.abhg.dev/goldmark/frontmatter"
+	"gopkg.in/yaml.v3"
+)
+
+// Page is one Markdown file.
+type Page struct {
+	File    string // path as shown in errors: relative to the site root
+	Section string // "retros", or "" for the home introduction
+	Slug    string // URL-safe name from the file name
+
+	Meta Meta
+
+	Source []byte   // the whole file; Doc's segments point into it
+	Doc    ast.Node // parsed Markdown body
+}
+
+// Meta is the front matter relia understands. Keys it does not know are
+// kept out of the way: authors may carry their own.
+type Meta struct {
+	Title    string    `toml:"title" yaml:"title"`
+	Date     time.Time `toml:"date" yaml:"date"`
+	Severity string    `toml:"severity" yaml:"severity"`
+	Services []string  `toml:"services" yaml:"services"`
+	SLOs     []string  `toml:"slos" yaml:"slos"`
+	Draft    bool      `toml:"draft" yaml:"draft"`
+	Summary  string    `toml:"summary" yaml:"summary"`
+	Timeline Timeline  `toml:"timeline" yaml:"timeline"`
+	Actions  []Action  `toml:"actions" yaml:"actions"`
+}
+
+// Timeline holds the instants of an incident; zero when not given.
+type Timeline struct {
+	Started      time.Time `toml:"started" yaml:"started"`
+	Detected     time.Time `toml:"detected" yaml:"detected"`
+	Acknowledged time.Time `toml:"acknowledged" yaml:"acknowledged"`
+	Mitigated    time.Time `toml:"mitigated" yaml:"mitigated"`
+	Resolved     time.Time `toml:"resolved" yaml:"resolved"`
+}
+
+// Action is a follow-up item of a retrospective.
+type Action struct {
+	Title  string    `toml:"title" yaml:"title"`
+	Owner  string    `toml:"owner" yaml:"owner"`
+	Due    time.Time `toml:"due" yaml:"due"`
+	Status string    `toml:"status" yaml:"status"` // open | done | wontfix
+	Link   string    `toml:"link" yaml:"link"`
+}
+
+// Action statuses.
+var ActionStatuses = []string{"open", "done", "wontfix"}
+
+// Site is every page of a content folder.
+type Site struct {
+	Home   *Page   // content/_index.md; nil when absent
+	Retros []*Page // newest first
+}
+
+// Options control loading.
+type Options struct {
+	Drafts bool // include pages with draft = true
+	// KnownSLOs are the SLO ids of the configuration; a retrospective
+	// naming another is an error. Nil skips the check.
+	KnownSLOs map[string]bool
+}
+
+// Error is a problem in one content file.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Load reads the content folder dir. Paths in errors are shown relative to
+// root (the site root). All problems are collected and returned joined.
+func Load(root, dir string, md goldmark.Markdown, opts Options) (*Site, error) {
+	site := &Site{}
+	var errs []error
+	home := filepath.Join(dir, "_index.md")
+	if _, err := os.Stat(home); err == nil {
+		p, err := ReadPage(root, home, md)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			site.Home = p
+		}
+	}
+	retros, err := filepath.Glob(filepath.Join(dir, "retros", "*.md"))
+	if err != nil {
+		return nil, err
+	}
+	slugs := map[string]string{}
+	for _, f := range retros {
+		p, err := ReadPage(root, f, md)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p.Section = "retros"
+		if p.Meta.Draft && !opts.Drafts {
+			continue
+		}
+		if err := checkRetro(p, opts.KnownSLOs); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if other, dup := slugs[p.Slug]; dup {
+			errs = append(errs, &Error{File: p.File, Msg: fmt.Sprintf("slug %q is also used by %s; rename one file", p.Slug, other)})
+			continue
+		}
+		slugs[p.Slug] = p.File
+		site.Retros = append(site.Retros, p)
+	}
+	slices.SortStableFunc(site.Retros, func(a, b *Page) int {
+		if c := b.Meta.Date.Compare(a.Meta.Date); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Slug, b.Slug)
+	})
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return site, nil
+}
+
+// ReadPage reads and parses one Markdown file.
+func ReadPage(root, path string, md goldmark.Markdown) (*Page, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read page: %w", err)
+	}
+	rel, err := filepath.Rel(root, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		rel = path
+	}
+	return ParsePage(filepath.ToSlash(rel), src, md)
+}
+
+// ParsePage parses src as the Markdown file named file.
+func ParsePage(file string, src []byte, md goldmark.Markdown) (*Page, error) {
+	ctx := parser.NewContext()
+	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
+	p := &Page{File: file, Slug: Slug(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))), Source: src, Doc: doc}
+	if fm := frontmatter.Get(ctx); fm != nil {
+		if err := fm.Decode(&p.Meta); err != nil {
+			return nil, frontMatterError(file, src, err)
+		}
+	} else if bytes.HasPrefix(src, []byte("+++")) || bytes.HasPrefix(src, []byte("---")) {
+		return nil, &Error{File: file, Line: 1, Msg: "front matter is not closed: expected a line with only +++ (TOML) or --- (YAML)"}
+	}
+	if p.Meta.Title == "" {
+		p.Meta.Title = firstHeading(doc, src)
+	}
+	return p, nil
+}
+
+// frontMatterError places a decode error on the file's line: the front
+// matter starts on line 2, after the opening delimiter.
+func frontMatterError(file string, src []byte, err error) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		if pe.LastKey != "" {
+			msg = pe.LastKey + ": " + msg
+		}
+		return &Error{File: file, Line: pe.Position.Line + 1, Msg: "front matter: " + msg}
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		return &Error{File: file, Line: yamlLine(te.Errors[0]) + 1, Msg: "front matter: " + strings.Join(te.Errors, "; ")}
+	}
+	if l := yamlLine(err.Error()); l > 0 {
+		return &Error{File: file, Line: l + 1, Msg: "front matter: " + err.Error()}
+	}
+	return &Error{File: file, Line: 1, Msg: "front matter: " + err.Error()}
+}
+
+var yamlLineRe = regexp.MustCompile(`line (\d+)`)
+
+func yamlLine(msg string) int {
+	m := yamlLineRe.FindStringSubmatch(msg)
+	if m == nil {
+		return 0
+	}
+	var n int
+	fmt.Sscan(m[1], &n)
+	return n
+}
+
+func checkRetro(p *Page, known map[string]bool) error {
+	var problems []string
+	if known != nil {
+		ids := make([]string, 0, len(known))
+		for id := range known {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range p.Meta.SLOs {
+			if !known[id] {
+				problems = append(problems, fmt.Sprintf("slos: unknown SLO %q; expected one of %s", id, strings.Join(ids, ", ")))
+			}
+		}
+	}
+	if p.Meta.Title == "" {
+		problems = append(problems, "title: missing; expected title = \"...\" in the front matter or a # heading")
+	}
+	if p.Meta.Date.IsZero() {
+		problems = append(problems, "date: missing; expected a date such as date = 2026-11-10T13:00:00Z")
+	}
+	for i, a := range p.Meta.Actions {
+		if a.Status != "" && !slices.Contains(ActionStatuses, a.Status) {
+			problems = append(problems, fmt.Sprintf("actions[%d].status: expected open, done or wontfix, got %q", i, a.Status))
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	errs := make([]error, len(problems))
+	for i, m := range problems {
+		errs[i] = &Error{File: p.File, Line: keyLine(p.Source, strings.SplitN(m, ":", 2)[0]), Msg: m}
+	}
+	return errors.Join(errs...)
+}
+
+// keyLine finds the front matter line that sets key ("actions[1].status"
+// looks for the second "status" after the second [[actions]]), or 1.
+func keyLine(src []byte, key string) int {
+	lines := strings.Split(string(src), "\n")
+	name, idx := key, -1
+	if i := strings.Index(key, "["); i >= 0 {
+		fmt.Sscanf(key[i:], "[%d]", &idx)
+		name = key[strings.LastIndex(key, ".")+1:]
+	}
+	seen := -1
+	for n, l := range lines {
+		t := strings.TrimSpace(l)
+		if n > 0 && (t == "+++" || t == "---") {
+			break
+		}
+		if idx >= 0 && strings.HasPrefix(t, "[[") {
+			seen++
+			continue
+		}
+		if (idx < 0 || seen == idx) && (strings.HasPrefix(t, name+" ") || strings.HasPrefix(t, name+"=") || strings.HasPrefix(t, name+":")) {
+			return n + 1
+		}
+	}
+	return 1
+}
+
+func firstHeading(doc ast.Node, src []byte) string {
+	var title string
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering && h.Level == 1 {
+			var b strings.Builder
+			for c := h.FirstChild(); c != nil; c = c.NextSibling() {
+				if t, ok := c.(*ast.Text); ok {
+					b.Write(t.Segment.Value(src))
+				}
+			}
+			title = b.String()
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return title
+}
+
+var slugUnsafe = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug makes a URL path segment from a name: lowercase ASCII letters, digits
+// and single dashes. It never yields "." or "..", so no output path escapes
+// the site folder.
+func Slug(name string) string {
+	s := strings.Trim(slugUnsafe.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if s == "" {
+		return "page"
+	}
+	return s
+}
+
+// Exists reports whether a content folder exists.
+func Exists(dir string) bool {
+	_, err := os.Stat(dir)
+	return !errors.Is(err, fs.ErrNotExist)
+}

@@ -1,0 +1,177 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+
+	"github.com/relia-dev/relia/templates"
+)
+
+// Pages are the page templates a theme provides; each is combined with
+// base.html, which defines the layout and calls the page's "content".
+var Pages = []string{"index.html", "slo.html", "retro.html", "retros.html", "404.html"}
+
+// Theme is the parsed set of page templates.
+type Theme struct {
+	pages map[string]*template.Template
+	loc   *time.Location
+}
+
+// LoadTheme parses the embedded theme. A file of the same name in
+// overrideDir (the site's templates/ folder; may be empty or absent)
+// replaces the embedded one. Times are shown in loc.
+func LoadTheme(overrideDir string, loc *time.Location) (*Theme, error) {
+	read := func(name string) (string, []byte, error) {
+		if overrideDir != "" {
+			p := filepath.Join(overrideDir, name)
+			if b, err := os.ReadFile(p); err == nil {
+				return p, b, nil
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return "", nil, err
+			}
+		}
+		b, err := fs.ReadFile(templates.FS, name)
+		return "templates/" + name, b, err
+	}
+	baseName, base, err := read("base.html")
+	if err != nil {
+		return nil, fmt.Errorf("read template: %w", err)
+	}
+	t := &Theme{pages: map[string]*template.Template{}, loc: loc}
+	root, err := template.New("base").Funcs(t.funcs()).Parse(string(base))
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", baseName, err)
+	}
+	for _, name := range Pages {
+		file, src, err := read(name)
+		if err != nil {
+			return nil, fmt.Errorf("read template: %w", err)
+		}
+		clone := template.Must(root.Clone())
+		if _, err := clone.New(name).Parse(string(src)); err != nil {
+			return nil, fmt.Errorf("parse %s: %w", file, err)
+		}
+		t.pages[name] = clone
+	}
+	return t, nil
+}
+
+// Execute renders page (one of Pages) with data into w.
+func (t *Theme) Execute(w io.Writer, page string, data any) error {
+	tmpl, ok := t.pages[page]
+	if !ok {
+		return fmt.Errorf("no template %q", page)
+	}
+	if err := tmpl.ExecuteTemplate(w, "base", data); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	return nil
+}
+
+// Assets lists the static files every site gets under assets/.
+func Assets() (fs.FS, error) { return fs.Sub(templates.FS, "assets") }
+
+func (t *Theme) funcs() template.FuncMap {
+	return template.FuncMap{
+		"pct":       Percent,
+		"burn":      Burn,
+		"count":     Count,
+		"delta":     Delta,
+		"budgetBar": BudgetBar,
+		"sub":       func(a, b float64) float64 { return a - b },
+		"join":      strings.Join,
+		"date":      func(v time.Time) string { return v.In(t.loc).Format("2 Jan 2006") },
+		"day":       func(v time.Time) string { return v.Format("2006-01-02") },
+		"datetime":  func(v time.Time) string { return v.In(t.loc).Format("2006-01-02 15:04 MST") },
+		"duration":  func(a, b time.Time) string { return Duration(b.Sub(a)) },
+	}
+}
+
+// Percent formats a fraction as a percentage; "—" when undefined.
+func Percent(v float64, decimals int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	return fmt.Sprintf("%.*f%%", decimals, v*100)
+}
+
+// Burn formats a burn rate; "—" when undefined.
+func Burn(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	return fmt.Sprintf("%.2f×", v)
+}
+
+// Count formats an event count with thin separators; "—" when undefined.
+func Count(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	s := fmt.Sprintf("%.0f", math.Abs(v))
+	if v != math.Trunc(v) && math.Abs(v) < 1000 {
+		s = fmt.Sprintf("%.1f", math.Abs(v))
+	}
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteString(",")
+		}
+		b.WriteRune(c)
+	}
+	if frac != "" {
+		b.WriteString("." + frac)
+	}
+	if v < 0 {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Delta formats a change in compliance in percentage points with an arrow:
+// up is better.
+func Delta(v float64) template.HTML {
+	switch {
+	case math.IsNaN(v):
+		return "—"
+	case v > 0.000005:
+		return template.HTML(fmt.Sprintf(`<span class="up">▲ %+.3f pp</span>`, v*100))
+	case v < -0.000005:
+		return template.HTML(fmt.Sprintf(`<span class="down">▼ %+.3f pp</span>`, v*100))
+	default:
+		return "± 0"
+	}
+}
+
+// BudgetBar draws budget remaining as a small bar coloured by the SLO's
+// status, and a percentage.
+func BudgetBar(remaining float64, status string) template.HTML {
+	if math.IsNaN(remaining) {
+		return "—"
+	}
+	w := math.Max(0, math.Min(1, remaining)) * 100
+	class := template.HTMLEscapeString(status)
+	return template.HTML(fmt.Sprintf(`<span class="bar %s"><span style="width:%.0f%%"></span></span>%s`, class, w, template.HTMLEscapeString(Percent(remaining, 1))))
+}
+
+// Duration formats a span compactly: "3h 05m", "2d 4h", "45m".
+func Duration(d time.Duration) string {
+	if d < time.Hour {
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	}
+	if d < 48*time.Hour {
+		return fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return model.Duration(d.Truncate(time.Hour)).String()
+}

@@ -1,0 +1,129 @@
+package site
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"time"
+
+	"github.com/relia-dev/relia/internal/slo"
+)
+
+// The api/v1/slos.json contract of DESIGN.md. Fractions are 0..1 except
+// objective (percent); times are RFC 3339 UTC; undefined values are null.
+type apiDoc struct {
+	GeneratedAt string     `json:"generated_at"`
+	SLOs        []apiSLO   `json:"slos"`
+	ChaosRuns   []apiChaos `json:"chaos_runs"`
+}
+
+type apiSLO struct {
+	ID          string     `json:"id"`
+	Service     string     `json:"service"`
+	Name        string     `json:"name"`
+	Objective   float64    `json:"objective"`
+	Window      string     `json:"window"`
+	Budgeting   string     `json:"budgeting"`
+	WindowStart string     `json:"window_start"`
+	WindowEnd   string     `json:"window_end"`
+	Good        float64    `json:"good"`
+	Total       float64    `json:"total"`
+	Bad         float64    `json:"bad"`
+	SLI         *float64   `json:"sli"`
+	Budget      apiBudget  `json:"budget"`
+	BurnRate    burnRates  `json:"burn_rate"`
+	Coverage    float64    `json:"coverage"`
+	Status      string     `json:"status"`
+	Alerts      []apiAlert `json:"alerts"`
+	Notes       []string   `json:"notes,omitempty"`
+}
+
+type apiBudget struct {
+	Allowed   *float64 `json:"allowed"`
+	Consumed  *float64 `json:"consumed"`
+	Remaining *float64 `json:"remaining"`
+}
+
+type apiAlert struct {
+	Severity  string  `json:"severity"`
+	Long      string  `json:"long"`
+	Short     string  `json:"short"`
+	Threshold float64 `json:"threshold"`
+	Start     string  `json:"start"`
+	End       string  `json:"end"`
+	Active    bool    `json:"active"`
+}
+
+// apiChaos is a chaos run with its impact; the list stays empty until chaos
+// logs are read.
+type apiChaos struct{}
+
+// burnRates keeps the lookbacks in the order of the contract (5m … 3d)
+// rather than encoding/json's sorted map keys.
+type burnRates []slo.BurnRate
+
+func (b burnRates) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, r := range b {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(r.Label)
+		v, err := json.Marshal(nullable(r.Rate))
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(v)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+func nullable(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func apiFromReport(r *slo.Report, service, name string) apiSLO {
+	a := apiSLO{
+		ID: r.Spec.ID, Service: service, Name: name,
+		Objective: r.Spec.Objective, Window: r.Spec.Window.String(), Budgeting: r.Spec.Budgeting,
+		WindowStart: rfc3339(r.WindowStart), WindowEnd: rfc3339(r.WindowEnd),
+		Good: r.Good, Total: r.Total, Bad: r.Bad,
+		SLI: nullable(r.SLI),
+		Budget: apiBudget{
+			Allowed:   nullable(r.Budget.Allowed),
+			Consumed:  nullable(r.Budget.Consumed),
+			Remaining: nullable(r.Budget.Remaining),
+		},
+		BurnRate: burnRates(r.BurnRates),
+		Coverage: r.Coverage,
+		Status:   r.Status,
+		Alerts:   []apiAlert{},
+		Notes:    r.Notes,
+	}
+	for _, al := range r.Alerts {
+		a.Alerts = append(a.Alerts, apiAlert{
+			Severity: al.Rule.Severity, Long: al.Rule.LongLabel, Short: al.Rule.ShortLabel,
+			Threshold: al.Rule.Threshold, Start: rfc3339(al.Start), End: rfc3339(al.End), Active: al.Active,
+		})
+	}
+	return a
+}
+
+func encodeAPI(doc apiDoc) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,299 @@
+// Package site runs a build: it loads the inputs, computes every SLO,
+// assembles the pages and publishes public/ atomically. It is the only
+// package that writes output, and only through a Publisher.
+package site
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/yuin/goldmark"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/metrics"
+	"github.com/relia-dev/relia/internal/render"
+	"github.com/relia-dev/relia/internal/slo"
+)
+
+// WeeksShown is the number of ISO weeks in each SLO's weekly table.
+const WeeksShown = 13
+
+// Options configure one build.
+type Options struct {
+	ConfigPath string    // relia.toml
+	Out        string    // output folder, replaced whole on success
+	Now        time.Time // report time; zero: see Build
+	BaseURL    string    // overrides base_url when set
+	Drafts     bool      // include draft pages
+	Log        io.Writer // warnings and the closing summary; nil for none
+	Progress   bool      // show a progress line on Log (a terminal)
+}
+
+// Result describes a finished build.
+type Result struct {
+	Out   string
+	Now   time.Time
+	Pages int
+	SLOs  int
+}
+
+// InputError marks errors in the reader's inputs (config, content,
+// snapshots): the CLI exits 1 for them and names the place.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+func inputErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &InputError{Err: err}
+}
+
+// Build runs the pipeline load → compute → assemble → render → publish.
+//
+// Without Options.Now the report time is the latest recorded_at of the
+// snapshots when every source is a snapshot (a recording describes the
+// moment it was taken, so a demo or an archived review keeps its meaning),
+// else the current time; either is rounded down to the step.
+func Build(ctx context.Context, opts Options) (*Result, error) {
+	in, err := load(opts)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := NewPublisher(opts.Out)
+	if err != nil {
+		return nil, err
+	}
+	res, err := in.run(ctx, pub)
+	if err != nil {
+		pub.Abort()
+		return nil, err
+	}
+	if err := pub.Commit(); err != nil {
+		return nil, err
+	}
+	res.Out = opts.Out
+	return res, nil
+}
+
+// build is one build in progress: what the load stage gathered.
+type build struct {
+	opts    Options
+	cfg     *config.Config
+	sources map[string]metrics.Source
+	content *content.Site
+	theme   *render.Theme
+	md      goldmark.Markdown
+	now time.Time
+	log io.Writer
+}
+
+func load(opts Options) (*build, error) {
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	cfg, err := config.Load(opts.ConfigPath)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	if opts.BaseURL != "" {
+		cfg.BaseURL = opts.BaseURL
+		if cfg.BaseURL[len(cfg.BaseURL)-1] != '/' {
+			cfg.BaseURL += "/"
+		}
+	}
+	b := &build{opts: opts, cfg: cfg, log: log, sources: map[string]metrics.Source{}}
+	var recorded time.Time
+	allSnapshots := true
+	names := make([]string, 0, len(cfg.Sources))
+	for name := range cfg.Sources {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var errs []error
+	for _, name := range names {
+		src := cfg.Sources[name]
+		switch src.Type {
+		case "snapshot":
+			path := src.Path
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(cfg.Dir, path)
+			}
+			snap, err := metrics.OpenSnapshot(path)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: sources.%s.path: %w", cfg.Path, src.Line, name, err))
+				continue
+			}
+			b.sources[name] = snap
+			if snap.RecordedAt().IsZero() {
+				allSnapshots = false
+			} else if snap.RecordedAt().After(recorded) {
+				recorded = snap.RecordedAt()
+			}
+		default:
+			allSnapshots = false
+		}
+	}
+	if len(errs) > 0 {
+		return nil, inputErr(errors.Join(errs...))
+	}
+	now := opts.Now
+	if now.IsZero() {
+		now = time.Now()
+		if allSnapshots && !recorded.IsZero() {
+			now = recorded
+		}
+	}
+	b.now = alignDown(now, cfg.Step)
+
+	b.md = render.NewMarkdown(cfg.UnsafeHTML)
+	known := map[string]bool{}
+	for _, s := range cfg.SLOs {
+		known[s.ID()] = true
+	}
+	site, err := content.Load(cfg.Dir, filepath.Join(cfg.Dir, "content"), b.md, content.Options{Drafts: opts.Drafts, KnownSLOs: known})
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	b.content = site
+	b.theme, err = render.LoadTheme(filepath.Join(cfg.Dir, "templates"), cfg.Location)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	return b, nil
+}
+
+// alignDown rounds t down to the step grid anchored at the Unix epoch, the
+// grid Prometheus and snapshots use.
+func alignDown(t time.Time, step time.Duration) time.Time {
+	ns := t.UnixNano()
+	s := int64(step)
+	return time.Unix(0, ns-((ns%s)+s)%s).UTC()
+}
+
+// sloResult is what the index and the API keep of a computed SLO once its
+// page is written: the report without its per-step timeline.
+type sloResult struct {
+	cfg    config.SLO
+	report *slo.Report
+}
+
+func (b *build) specOf(s config.SLO) slo.Spec {
+	return slo.Spec{
+		ID: s.ID(), Objective: s.Objective, Window: s.Window, Budgeting: s.Budgeting,
+		SliceThreshold: s.SliceThreshold, AtRiskBelow: b.cfg.Policy.AtRiskBelow,
+	}
+}
+
+func (b *build) sloOptions() slo.Options {
+	return slo.Options{Now: b.now, History: b.cfg.History, Location: b.cfg.Location, Weeks: WeeksShown, Step: b.cfg.Step}
+}
+
+func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
+	results := make([]sloResult, len(b.cfg.SLOs))
+	var done atomic.Int32
+	var pages atomic.Int32
+	var progressMu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.NumCPU())
+	for i, s := range b.cfg.SLOs {
+		g.Go(func() error {
+			r, err := b.computeSLO(gctx, s)
+			if err != nil {
+				return err
+			}
+			if err := b.writeSLOPage(pub, s, r); err != nil {
+				return err
+			}
+			pages.Add(1)
+			// Streaming: the per-step series are drawn; only the
+			// summary is kept for the index and the API.
+			r.Timeline = slo.Timeline{}
+			results[i] = sloResult{cfg: s, report: r}
+			if n := done.Add(1); b.opts.Progress {
+				progressMu.Lock()
+				fmt.Fprintf(b.log, "\rcomputing SLOs: %d/%d", n, len(b.cfg.SLOs))
+				progressMu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if b.opts.Progress {
+		fmt.Fprintln(b.log)
+	}
+	n, err := b.writeSitePages(pub, results)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Now: b.now, Pages: int(pages.Load()) + n, SLOs: len(results)}, nil
+}
+
+func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, error) {
+	spec := b.specOf(s)
+	opts := b.sloOptions()
+	q := metrics.Query{SLO: s.ID(), From: slo.Range(spec, opts), To: b.now, Step: b.cfg.Step, Good: s.Good, Bad: s.Bad, Total: s.Total}
+	series, err := b.sources[s.Source].Fetch(ctx, q)
+	if err != nil {
+		if errors.Is(err, metrics.ErrUnreachable) {
+			return nil, fmt.Errorf("source %q: %w", s.Source, err)
+		}
+		return nil, inputErr(fmt.Errorf("%s:%d: slos[%s]: %w", b.cfg.Path, s.Line, s.ID(), err))
+	}
+	r, err := slo.Compute(spec, series, opts)
+	if err != nil {
+		return nil, fmt.Errorf("compute %s: %w", s.ID(), err)
+	}
+	return r, nil
+}
+
+// writeAssets copies the embedded static files under assets/.
+func writeAssets(pub *Publisher) error {
+	assets, err := render.Assets()
+	if err != nil {
+		return err
+	}
+	return fs.WalkDir(assets, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(assets, path)
+		if err != nil {
+			return err
+		}
+		return pub.WriteFile("assets/"+path, data)
+	})
+}
+
+func renderPage(theme *render.Theme, name string, data any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := theme.Execute(&buf, name, data); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func nanDiff(a, b float64) float64 {
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return math.NaN()
+	}
+	return a - b
+}

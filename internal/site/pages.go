@@ -1,0 +1,343 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/render"
+	"github.com/relia-dev/relia/internal/slo"
+)
+
+// pageData is what every template receives.
+type pageData struct {
+	Site    siteInfo
+	Root    string // relative path from the page to the site root: "", "../", …
+	Title   string
+	Section string // "home", "slos", "retros": highlights the navigation
+	Charts  []render.Chart
+	Page    any
+}
+
+type siteInfo struct {
+	Title    string
+	Now      string // report time in the site time zone
+	Timezone string
+}
+
+func (b *build) siteInfo() siteInfo {
+	return siteInfo{Title: b.cfg.Title, Now: b.now.In(b.cfg.Location).Format("2006-01-02 15:04 MST"), Timezone: b.cfg.Timezone}
+}
+
+func sloPath(s config.SLO) string { return "slos/" + s.Service + "/" + s.Name + "/" }
+
+func retroPath(p *content.Page) string { return "retros/" + p.Slug + "/" }
+
+// rootOf is the relative path back to the site root from a page folder.
+func rootOf(dir string) string {
+	var b bytes.Buffer
+	for _, c := range dir {
+		if c == '/' {
+			b.WriteString("../")
+		}
+	}
+	return b.String()
+}
+
+type sloPage struct {
+	config.SLO
+	ID                string
+	Path              string
+	Window            string
+	History           string
+	ObjectiveFraction float64
+	Units, UnitsTitle string
+	Report            *slo.Report
+	Alerts            []slo.Alert // newest first
+	Weeks             []slo.Week  // newest first
+	Retros            []retroLink
+}
+
+type retroLink struct {
+	Title    string
+	Path     string
+	Date     time.Time
+	Severity string
+	Services []string
+}
+
+func (b *build) retrosFor(id string) []*content.Page {
+	var out []*content.Page
+	for _, p := range b.content.Retros {
+		if slices.Contains(p.Meta.SLOs, id) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// incidentMarks shades each retrospective's incident on the SLO's charts.
+func incidentMarks(retros []*content.Page) []render.Mark {
+	var marks []render.Mark
+	for _, p := range retros {
+		tl := p.Meta.Timeline
+		start, end := tl.Started, tl.Resolved
+		if start.IsZero() {
+			continue
+		}
+		if end.IsZero() {
+			end = tl.Mitigated
+		}
+		if end.IsZero() {
+			end = start.Add(time.Hour)
+		}
+		marks = append(marks, render.Mark{Name: p.Meta.Title, Start: start, End: end})
+	}
+	return marks
+}
+
+func link(p *content.Page) retroLink {
+	return retroLink{Title: p.Meta.Title, Path: retroPath(p), Date: p.Meta.Date, Severity: p.Meta.Severity, Services: p.Meta.Services}
+}
+
+func (b *build) writeSLOPage(pub *Publisher, s config.SLO, r *slo.Report) error {
+	path := sloPath(s)
+	retros := b.retrosFor(s.ID())
+	marks := incidentMarks(retros)
+	page := sloPage{
+		SLO: s, ID: s.ID(), Path: path, Window: s.Window.String(),
+		History:           render.Duration(b.cfg.History),
+		ObjectiveFraction: s.Objective / 100,
+		Units:             "events", UnitsTitle: "Events",
+		Report: r,
+		Alerts: slices.Clone(r.Alerts),
+		Weeks:  slices.Clone(r.Weeks),
+	}
+	if s.Budgeting != slo.Occurrences {
+		page.Units, page.UnitsTitle = "slices", "Slices"
+	}
+	slices.Reverse(page.Alerts)
+	slices.Reverse(page.Weeks)
+	for _, p := range retros {
+		page.Retros = append(page.Retros, link(p))
+	}
+	data := pageData{
+		Site: b.siteInfo(), Root: rootOf(path), Title: s.ID(), Section: "slos", Page: page,
+		Charts: []render.Chart{
+			render.SLIChart("chart-sli", r, marks),
+			render.BudgetChart("chart-budget", r, marks),
+			render.BurnChart("chart-burn", r, marks),
+		},
+	}
+	html, err := renderPage(b.theme, "slo.html", data)
+	if err != nil {
+		return err
+	}
+	return pub.WriteFile(path+"index.html", html)
+}
+
+type indexRow struct {
+	sloResult
+	ID, Path, Description, Window string
+	Objective                     float64
+	Report                        *slo.Report
+	Burn1h, Burn6h, Burn3d        float64
+	ThisWeek, WeekDelta           float64
+}
+
+type statusCount struct {
+	Status string
+	N      int
+}
+
+type actionItem struct {
+	content.Action
+	Overdue    bool
+	RetroTitle string
+	RetroPath  string
+}
+
+type indexPage struct {
+	Intro   template.HTML
+	Counts  []statusCount
+	SLOs    []indexRow
+	Retros  []retroLink
+	Actions []actionItem
+}
+
+func burnAt(r *slo.Report, label string) float64 {
+	for _, br := range r.BurnRates {
+		if br.Label == label {
+			return br.Rate
+		}
+	}
+	return math.NaN()
+}
+
+func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error) {
+	pages := 0
+	write := func(path, tmpl string, data pageData) error {
+		html, err := renderPage(b.theme, tmpl, data)
+		if err != nil {
+			return err
+		}
+		pages++
+		return pub.WriteFile(path, html)
+	}
+
+	// Index.
+	idx := indexPage{}
+	if b.content.Home != nil {
+		body, err := b.markdown(b.content.Home)
+		if err != nil {
+			return 0, err
+		}
+		idx.Intro = body
+	}
+	counts := map[string]int{}
+	for _, res := range results {
+		r := res.report
+		row := indexRow{
+			sloResult: res, ID: res.cfg.ID(), Path: sloPath(res.cfg), Description: res.cfg.Description,
+			Window: res.cfg.Window.String(), Objective: res.cfg.Objective, Report: r,
+			Burn1h: burnAt(r, "1h"), Burn6h: burnAt(r, "6h"), Burn3d: burnAt(r, "3d"),
+			ThisWeek: math.NaN(), WeekDelta: math.NaN(),
+		}
+		if n := len(r.Weeks); n >= 1 {
+			row.ThisWeek = r.Weeks[n-1].SLI
+			if n >= 2 {
+				row.WeekDelta = nanDiff(r.Weeks[n-1].SLI, r.Weeks[n-2].SLI)
+			}
+		}
+		counts[r.Status]++
+		idx.SLOs = append(idx.SLOs, row)
+	}
+	for _, st := range []string{slo.StatusExhausted, slo.StatusAtRisk, slo.StatusNoData, slo.StatusHealthy} {
+		if counts[st] > 0 {
+			idx.Counts = append(idx.Counts, statusCount{Status: st, N: counts[st]})
+		}
+	}
+	for i, p := range b.content.Retros {
+		if i < 10 {
+			idx.Retros = append(idx.Retros, link(p))
+		}
+		for _, a := range p.Meta.Actions {
+			if a.Status == "open" || a.Status == "" {
+				idx.Actions = append(idx.Actions, actionItem{
+					Action: a, Overdue: !a.Due.IsZero() && a.Due.Before(b.now),
+					RetroTitle: p.Meta.Title, RetroPath: retroPath(p),
+				})
+			}
+		}
+	}
+	slices.SortStableFunc(idx.Actions, func(x, y actionItem) int {
+		if x.Overdue != y.Overdue {
+			if x.Overdue {
+				return -1
+			}
+			return 1
+		}
+		return x.Due.Compare(y.Due)
+	})
+	if err := write("index.html", "index.html", pageData{Site: b.siteInfo(), Section: "home", Page: idx}); err != nil {
+		return 0, err
+	}
+
+	// Retrospectives.
+	list := struct{ Retros []retroLink }{}
+	for _, p := range b.content.Retros {
+		list.Retros = append(list.Retros, link(p))
+		if err := b.writeRetro(pub, p, results); err != nil {
+			return 0, err
+		}
+		pages++
+	}
+	if err := write("retros/index.html", "retros.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Retrospectives", Section: "retros", Page: list}); err != nil {
+		return 0, err
+	}
+
+	// 404: served at any depth, so its links are absolute under base_url.
+	if err := write("404.html", "404.html", pageData{Site: b.siteInfo(), Root: b.cfg.BaseURL, Title: "Not found"}); err != nil {
+		return 0, err
+	}
+
+	// API.
+	doc := apiDoc{GeneratedAt: rfc3339(b.now), SLOs: []apiSLO{}, ChaosRuns: []apiChaos{}}
+	for _, res := range results {
+		doc.SLOs = append(doc.SLOs, apiFromReport(res.report, res.cfg.Service, res.cfg.Name))
+	}
+	api, err := encodeAPI(doc)
+	if err != nil {
+		return 0, fmt.Errorf("encode api: %w", err)
+	}
+	if err := pub.WriteFile("api/v1/slos.json", api); err != nil {
+		return 0, err
+	}
+	if err := writeAssets(pub); err != nil {
+		return 0, err
+	}
+	return pages, nil
+}
+
+func (b *build) markdown(p *content.Page) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := b.md.Renderer().Render(&buf, p.Source, p.Doc); err != nil {
+		return "", fmt.Errorf("render %s: %w", p.File, err)
+	}
+	// goldmark's renderer escapes text and, unless the site opted in with
+	// unsafe_html, raw HTML too: its output is trusted as HTML.
+	return template.HTML(buf.String()), nil
+}
+
+type timelineRow struct {
+	Name  string
+	At    time.Time
+	Since string
+}
+
+type retroPage struct {
+	Meta     content.Meta
+	SLOs     []struct{ ID, Path string }
+	Timeline []timelineRow
+	Body     template.HTML
+}
+
+func (b *build) writeRetro(pub *Publisher, p *content.Page, results []sloResult) error {
+	body, err := b.markdown(p)
+	if err != nil {
+		return err
+	}
+	page := retroPage{Meta: p.Meta, Body: body}
+	for _, id := range p.Meta.SLOs {
+		for _, res := range results {
+			if res.cfg.ID() == id {
+				page.SLOs = append(page.SLOs, struct{ ID, Path string }{id, sloPath(res.cfg)})
+			}
+		}
+	}
+	tl := p.Meta.Timeline
+	for _, ev := range []struct {
+		name string
+		at   time.Time
+	}{{"Started", tl.Started}, {"Detected", tl.Detected}, {"Acknowledged", tl.Acknowledged}, {"Mitigated", tl.Mitigated}, {"Resolved", tl.Resolved}} {
+		if ev.at.IsZero() {
+			continue
+		}
+		since := ""
+		if !tl.Started.IsZero() {
+			since = render.Duration(ev.at.Sub(tl.Started))
+		}
+		page.Timeline = append(page.Timeline, timelineRow{Name: ev.name, At: ev.at, Since: since})
+	}
+	path := retroPath(p)
+	html, err := renderPage(b.theme, "retro.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "retros", Page: page})
+	if err != nil {
+		return err
+	}
+	return pub.WriteFile(path+"index.html", html)
+}
