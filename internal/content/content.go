@@ -170,17 +170,34 @@ func ParsePage(file string, src []byte, md goldmark.Markdown) (*Page, error) {
 	ctx := parser.NewContext()
 	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	p := &Page{File: file, Slug: Slug(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))), Source: src, Doc: doc}
+	if unclosedFrontMatter(src) {
+		return nil, &Error{File: file, Line: 1, Msg: "front matter is not closed: expected a line with only +++ (TOML) or --- (YAML)"}
+	}
 	if fm := frontmatter.Get(ctx); fm != nil {
 		if err := fm.Decode(&p.Meta); err != nil {
 			return nil, frontMatterError(file, src, err)
 		}
-	} else if bytes.HasPrefix(src, []byte("+++")) || bytes.HasPrefix(src, []byte("---")) {
-		return nil, &Error{File: file, Line: 1, Msg: "front matter is not closed: expected a line with only +++ (TOML) or --- (YAML)"}
 	}
 	if p.Meta.Title == "" {
 		p.Meta.Title = firstHeading(doc, src)
 	}
 	return p, nil
+}
+
+// unclosedFrontMatter reports a file that opens front matter and never
+// closes it: the whole page would silently become front matter.
+func unclosedFrontMatter(src []byte) bool {
+	lines := bytes.Split(src, []byte("\n"))
+	open := string(bytes.TrimSpace(lines[0]))
+	if open != "+++" && open != "---" {
+		return false
+	}
+	for _, l := range lines[1:] {
+		if string(bytes.TrimSpace(l)) == open {
+			return false
+		}
+	}
+	return true
 }
 
 // frontMatterError places a decode error on the file's line: the front
