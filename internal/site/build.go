@@ -99,8 +99,8 @@ type build struct {
 	content *content.Site
 	theme   *render.Theme
 	md      goldmark.Markdown
-	now time.Time
-	log io.Writer
+	now     time.Time
+	log     io.Writer
 }
 
 func load(opts Options) (*build, error) {

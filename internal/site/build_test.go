@@ -272,4 +272,3 @@ func TestDemoOffline(t *testing.T) {
 		t.Errorf("only %d pages built", n)
 	}
 }
-
