@@ -1,0 +1,875 @@
+package metrics
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// A snapshot file records metric history so that a site builds offline and
+// reproducibly (the demo site, tests, an air-gapped CI). It is JSON, plain or
+// gzip-compressed:
+//
+//	{"version": 1, "step": "5m", "recorded_at": "2026-11-22T23:00:00Z",
+//	 "slos": {"checkout/availability": {
+//	    "good":  [[1762300800, 1234], [1762301100, 1180]],
+//	    "total": [[1762300800, 1240], [1762301100, 1191]]}}}
+//
+// Each pair is (unix seconds at the end of a step, events in that step). An
+// SLO carries exactly two of good, bad and total; the third is derived. A
+// step that does not have a pair in both series is no data.
+
+// SnapshotVersion is the snapshot format version this package reads and writes.
+const SnapshotVersion = 1
+
+// maxSnapshotErrors caps the validation errors collected from one file: past
+// a few dozen the rest are almost always the same mistake repeated.
+const maxSnapshotErrors = 20
+
+// maxUnix is 9999-12-31T23:59:59Z, the last instant RFC 3339 can print.
+const maxUnix = 253402300799
+
+// ErrNoSeries marks a Fetch for an SLO that a snapshot holds no history for.
+var ErrNoSeries = errors.New("no series")
+
+// Snapshot is a Source backed by recorded history, read once into memory.
+// It is immutable after reading, so it is safe for concurrent use.
+type Snapshot struct {
+	name       string
+	step       time.Duration
+	stepSec    int64
+	recordedAt time.Time
+	series     map[string]*snapshotSeries
+}
+
+// snapshotSeries holds the steps of one SLO that have data, in time order.
+// Only steps with data are stored, so a sparse file stays small in memory;
+// Fetch places them on the query's grid by index.
+type snapshotSeries struct {
+	ends  []int64 // step ends τ, unix seconds, strictly increasing
+	good  []float64
+	total []float64
+}
+
+var _ Source = (*Snapshot)(nil)
+
+// OpenSnapshot reads the snapshot file at path, plain JSON or gzip. Errors
+// name the path; see ReadSnapshot.
+func OpenSnapshot(path string) (*Snapshot, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	defer f.Close()
+	return ReadSnapshot(f, path)
+}
+
+// ReadSnapshot reads a snapshot from r; name is the file name shown in
+// errors. Gzip input is recognised by its magic bytes, whatever the name.
+// Input errors are positioned (name:line:col) where the JSON itself is
+// wrong, and otherwise name the SLO, series and timestamp; up to
+// maxSnapshotErrors of them are returned joined with errors.Join.
+func ReadSnapshot(r io.Reader, name string) (*Snapshot, error) {
+	br := bufio.NewReader(r)
+	var src io.Reader = br
+	op := "read"
+	magic, err := br.Peek(2)
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("read snapshot %s: %w", name, err)
+	}
+	if len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, fmt.Errorf("read snapshot %s: gunzip: %w", name, err)
+		}
+		defer zr.Close()
+		src, op = zr, "gunzip"
+	}
+	data, err := io.ReadAll(src)
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot %s: %s: %w", name, op, err)
+	}
+	return parseSnapshot(data, name)
+}
+
+// Fetch returns the recorded events of q.SLO on q's grid. Steps of the range
+// that the snapshot does not cover, or covers without data, are NaN. The
+// work is proportional to the steps in the range (plus a binary search).
+func (s *Snapshot) Fetch(ctx context.Context, q Query) (*Series, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("fetch %q from snapshot %s: %w", q.SLO, s.name, err)
+	}
+	ser, ok := s.series[q.SLO]
+	if !ok {
+		has := "none"
+		if ids := s.SLOs(); len(ids) > 0 {
+			has = strings.Join(ids, ", ")
+		}
+		return nil, fmt.Errorf("fetch %q from snapshot %s: %w (it has %s)", q.SLO, s.name, ErrNoSeries, has)
+	}
+	if q.Step != s.step {
+		return nil, fmt.Errorf("fetch %q from snapshot %s: step %s differs from the snapshot's step %s", q.SLO, s.name, formatDuration(q.Step), formatDuration(s.step))
+	}
+	if q.To.Before(q.From) {
+		return nil, fmt.Errorf("fetch %q from snapshot %s: range ends (%s) before it starts (%s)", q.SLO, s.name, q.To.UTC().Format(time.RFC3339), q.From.UTC().Format(time.RFC3339))
+	}
+	from := q.From.Unix()
+	if q.From.Nanosecond() != 0 || from%s.stepSec != 0 {
+		return nil, fmt.Errorf("fetch %q from snapshot %s: range start %s is not on the snapshot's %s step grid", q.SLO, s.name, q.From.UTC().Format(time.RFC3339Nano), formatDuration(s.step))
+	}
+	out := NewSeries(q)
+	n := int64(out.Len())
+	first := from + s.stepSec // τ of index 0
+	i, _ := slices.BinarySearch(ser.ends, first)
+	for ; i < len(ser.ends); i++ {
+		k := (ser.ends[i] - first) / s.stepSec
+		if k >= n {
+			break
+		}
+		out.Good[k], out.Total[k] = ser.good[i], ser.total[i]
+	}
+	return out, nil
+}
+
+// Step is the resolution the snapshot was recorded at.
+func (s *Snapshot) Step() time.Duration { return s.step }
+
+// RecordedAt is when the snapshot was taken, in UTC; zero when the file does
+// not say. The CLI uses it as the default report time of a snapshot-only site.
+func (s *Snapshot) RecordedAt() time.Time { return s.recordedAt }
+
+// SLOs lists the SLO ids the snapshot holds history for, sorted.
+func (s *Snapshot) SLOs() []string {
+	ids := make([]string, 0, len(s.series))
+	for id := range s.series {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// snapshotFile is the JSON layout. Pointers tell a missing key from a zero
+// value; nil slices tell a missing series from an empty one.
+type snapshotFile struct {
+	Version    *int                    `json:"version"`
+	Step       *string                 `json:"step"`
+	RecordedAt *string                 `json:"recorded_at"`
+	SLOs       map[string]*snapshotSLO `json:"slos"`
+}
+
+type snapshotSLO struct {
+	Good  []snapshotPair `json:"good"`
+	Bad   []snapshotPair `json:"bad"`
+	Total []snapshotPair `json:"total"`
+}
+
+// snapshotPair is one [timestamp, count] pair. Its UnmarshalJSON never
+// fails, so that one malformed pair does not hide the errors after it: a
+// malformed pair keeps its text in bad and is reported during validation.
+type snapshotPair struct {
+	ts, v float64
+	bad   string
+}
+
+// UnmarshalJSON parses the pair without reflection: snapshots hold hundreds
+// of thousands of them.
+func (p *snapshotPair) UnmarshalJSON(b []byte) error {
+	*p = snapshotPair{}
+	rest := skipSpace(b)
+	var ok bool
+	if len(rest) > 0 && rest[0] == '[' {
+		var ts, v float64
+		if ts, rest, ok = jsonNumber(rest[1:]); ok {
+			rest = skipSpace(rest)
+			if ok = len(rest) > 0 && rest[0] == ','; ok {
+				if v, rest, ok = jsonNumber(rest[1:]); ok {
+					rest = skipSpace(rest)
+					ok = len(rest) > 0 && rest[0] == ']' && len(skipSpace(rest[1:])) == 0
+				}
+			}
+		}
+		p.ts, p.v = ts, v
+	}
+	if !ok {
+		const maxShown = 40
+		s := string(b)
+		if len(s) > maxShown {
+			s = s[:maxShown] + "…"
+		}
+		p.bad = s
+	}
+	return nil
+}
+
+func skipSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	return b
+}
+
+// jsonNumber reads a JSON number after optional white space. The input has
+// already been checked to be valid JSON by the decoder. Small non-negative
+// integers, nearly every number in a snapshot, take a fast path. A number
+// too large for float64 reads as ±Inf and is rejected later as not finite.
+func jsonNumber(b []byte) (float64, []byte, bool) {
+	b = skipSpace(b)
+	i, n, integer := 0, uint64(0), true
+	for ; i < len(b); i++ {
+		c := b[i]
+		if c >= '0' && c <= '9' {
+			if i < 15 {
+				n = n*10 + uint64(c-'0')
+			}
+			continue
+		}
+		if c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
+			break
+		}
+		integer = false
+	}
+	if i == 0 {
+		return 0, b, false
+	}
+	if integer && i <= 15 {
+		return float64(n), b[i:], true
+	}
+	v, err := strconv.ParseFloat(string(b[:i]), 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, b, false
+	}
+	return v, b[i:], true
+}
+
+// snapshotErrors collects input errors up to maxSnapshotErrors.
+type snapshotErrors struct {
+	name string
+	errs []error
+	full bool
+}
+
+func (e *snapshotErrors) add(format string, args ...any) {
+	if e.full {
+		return
+	}
+	if len(e.errs) == maxSnapshotErrors {
+		e.errs = append(e.errs, fmt.Errorf("read snapshot %s: too many errors, stopped after %d", e.name, maxSnapshotErrors))
+		e.full = true
+		return
+	}
+	e.errs = append(e.errs, fmt.Errorf("read snapshot %s: "+format, append([]any{e.name}, args...)...))
+}
+
+func parseSnapshot(data []byte, name string) (*Snapshot, error) {
+	var f snapshotFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, jsonError(data, name, err)
+	}
+	if off := dec.InputOffset(); len(bytes.TrimSpace(data[off:])) > 0 {
+		rest := len(data[off:]) - len(bytes.TrimLeft(data[off:], " \t\r\n"))
+		line, col := lineCol(data, off+int64(rest))
+		return nil, fmt.Errorf("%s:%d:%d: unexpected data after the snapshot's closing brace", name, line, col)
+	}
+
+	e := &snapshotErrors{name: name}
+	s := &Snapshot{name: name, series: map[string]*snapshotSeries{}}
+	switch {
+	case f.Version == nil:
+		e.add("version is missing; want \"version\": %d", SnapshotVersion)
+	case *f.Version != SnapshotVersion:
+		e.add("unsupported version %d; this relia reads version %d", *f.Version, SnapshotVersion)
+	}
+	switch {
+	case f.Step == nil:
+		e.add("step is missing; want a duration such as \"step\": \"5m\"")
+	default:
+		d, err := parseDuration(*f.Step)
+		switch {
+		case err != nil:
+			e.add("step %q: %v", *f.Step, err)
+		case d <= 0 || d%time.Second != 0:
+			e.add("step %q: want a positive whole number of seconds, such as \"5m\"", *f.Step)
+		default:
+			s.step, s.stepSec = d, int64(d/time.Second)
+		}
+	}
+	if f.RecordedAt != nil {
+		t, err := time.Parse(time.RFC3339, *f.RecordedAt)
+		if err != nil {
+			e.add("recorded_at %q: want an RFC 3339 time such as \"2026-11-22T23:00:00Z\"", *f.RecordedAt)
+		}
+		s.recordedAt = t.UTC()
+	}
+	if f.SLOs == nil {
+		e.add("slos is missing; want an object of SLO ids, such as \"slos\": {\"checkout/availability\": {...}}")
+	}
+	if s.stepSec == 0 {
+		// Without a step the timestamps cannot be checked.
+		return nil, errors.Join(e.errs...)
+	}
+
+	ids := make([]string, 0, len(f.SLOs))
+	for id := range f.SLOs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if ser := s.readSLO(e, id, f.SLOs[id]); ser != nil {
+			s.series[id] = ser
+		}
+	}
+	if len(e.errs) > 0 {
+		return nil, errors.Join(e.errs...)
+	}
+	return s, nil
+}
+
+type stamped struct {
+	ts int64
+	v  float64
+}
+
+// readSLO validates one SLO's series and merges them into good and total on
+// the steps both series have. It returns nil after reporting errors.
+func (s *Snapshot) readSLO(e *snapshotErrors, id string, slo *snapshotSLO) *snapshotSeries {
+	if svc, n, ok := strings.Cut(id, "/"); !ok || svc == "" || n == "" || strings.Contains(n, "/") {
+		e.add("slo id %q: want \"service/name\"", id)
+		return nil
+	}
+	if slo == nil {
+		e.add("%s: want an object with two of good, bad and total, got null", id)
+		return nil
+	}
+	type named struct {
+		name  string
+		pairs []snapshotPair
+	}
+	var present []named
+	for _, n := range []named{{"good", slo.Good}, {"bad", slo.Bad}, {"total", slo.Total}} {
+		if n.pairs != nil {
+			present = append(present, n)
+		}
+	}
+	if len(present) != 2 {
+		names := make([]string, len(present))
+		for i, n := range present {
+			names[i] = n.name
+		}
+		has := "none"
+		if len(names) > 0 {
+			has = strings.Join(names, ", ")
+		}
+		e.add("%s: want exactly two of good, bad and total, has %s", id, has)
+		return nil
+	}
+
+	before := len(e.errs)
+	var series [2][]stamped
+	for k, n := range present {
+		series[k] = s.readPairs(e, id, n.name, n.pairs)
+	}
+	if len(e.errs) > before {
+		return nil
+	}
+
+	// The series are sorted by time: merge on the steps both have.
+	a, b := series[0], series[1]
+	out := &snapshotSeries{}
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i].ts < b[j].ts:
+			i++
+			continue
+		case a[i].ts > b[j].ts:
+			j++
+			continue
+		}
+		ts, x, y := a[i].ts, a[i].v, b[j].v
+		i++
+		j++
+		var good, total float64
+		switch present[0].name + "+" + present[1].name {
+		case "good+total":
+			if x > y {
+				e.add("%s at %s: good %s > total %s", id, at(ts), num(x), num(y))
+				continue
+			}
+			good, total = x, y
+		case "bad+total":
+			if x > y {
+				e.add("%s at %s: bad %s > total %s", id, at(ts), num(x), num(y))
+				continue
+			}
+			good, total = y-x, y
+		case "good+bad":
+			good, total = x, x+y
+		}
+		out.ends = append(out.ends, ts)
+		out.good = append(out.good, good)
+		out.total = append(out.total, total)
+	}
+	if len(e.errs) > before {
+		return nil
+	}
+	return out
+}
+
+// readPairs checks one series and returns it sorted by time.
+func (s *Snapshot) readPairs(e *snapshotErrors, id, series string, pairs []snapshotPair) []stamped {
+	out := make([]stamped, 0, len(pairs))
+	for i, p := range pairs {
+		if p.bad != "" {
+			e.add("%s: %s[%d]: want a [timestamp, count] pair of 2 numbers, got %s", id, series, i, p.bad)
+			continue
+		}
+		if p.ts != math.Trunc(p.ts) || p.ts < 0 || p.ts > maxUnix {
+			e.add("%s: %s[%d]: timestamp %s is not a whole number of unix seconds between 1970 and 9999", id, series, i, num(p.ts))
+			continue
+		}
+		ts := int64(p.ts)
+		switch {
+		case ts%s.stepSec != 0:
+			e.add("%s: %s at %s: timestamp not on the %s step grid", id, series, at(ts), formatDuration(s.step))
+		case math.IsInf(p.v, 0) || math.IsNaN(p.v):
+			e.add("%s: %s at %s: count is not finite", id, series, at(ts))
+		case p.v < 0:
+			e.add("%s: %s at %s: count %s is negative", id, series, at(ts), num(p.v))
+		default:
+			out = append(out, stamped{ts, p.v})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b stamped) int { return cmp.Compare(a.ts, b.ts) })
+	for i := 1; i < len(out); i++ {
+		if out[i].ts == out[i-1].ts {
+			e.add("%s: %s at %s: duplicate timestamp", id, series, at(out[i].ts))
+		}
+	}
+	return out
+}
+
+// at formats a step end for errors: RFC 3339 for people, unix for grep.
+func at(ts int64) string {
+	return fmt.Sprintf("%s (%d)", time.Unix(ts, 0).UTC().Format(time.RFC3339), ts)
+}
+
+// num prints a count or timestamp as written in the file; absurdly large
+// values with an exponent rather than hundreds of digits.
+func num(v float64) string {
+	if math.Abs(v) >= 1e21 {
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// jsonError turns a decoder error into name:line:col: message where the
+// decoder knows the offset.
+func jsonError(data []byte, name string, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line, col := lineCol(data, se.Offset-1)
+		return fmt.Errorf("%s:%d:%d: %s", name, line, col, strings.TrimPrefix(se.Error(), "json: "))
+	case errors.As(err, &te):
+		// Offset is just past the offending value: point at its start.
+		line, col := lineCol(data, valueStart(data, te.Offset))
+		field := te.Field
+		if field == "" {
+			field = "snapshot"
+		}
+		return fmt.Errorf("%s:%d:%d: %s: want %s, got %s", name, line, col, field, jsonKind(te.Type), te.Value)
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("read snapshot %s: empty file", name)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, col := lineCol(data, int64(len(data)))
+		return fmt.Errorf("%s:%d:%d: unexpected end of file", name, line, col)
+	}
+	msg := strings.TrimPrefix(err.Error(), "json: ")
+	if key, ok := strings.CutPrefix(msg, "unknown field "); ok {
+		msg += "; the snapshot format has version, step, recorded_at and slos, and each SLO good, bad and total"
+		if off := keyOffset(data, key); off >= 0 {
+			line, col := lineCol(data, off)
+			return fmt.Errorf("%s:%d:%d: %s", name, line, col, msg)
+		}
+	}
+	return fmt.Errorf("read snapshot %s: %s", name, msg)
+}
+
+// keyOffset finds where the object key quoted (as the decoder's message
+// quotes it) first appears, or -1. The decoder does not say where an unknown
+// field is; the first use of the name as a key is almost always it.
+func keyOffset(data []byte, quoted string) int64 {
+	key, err := strconv.Unquote(quoted)
+	if err != nil {
+		return -1
+	}
+	enc, err := json.Marshal(key)
+	if err != nil {
+		return -1
+	}
+	for from := 0; ; {
+		i := bytes.Index(data[from:], enc)
+		if i < 0 {
+			return -1
+		}
+		at := from + i
+		from = at + len(enc)
+		if rest := bytes.TrimLeft(data[from:], " \t\r\n"); len(rest) > 0 && rest[0] == ':' {
+			return int64(at)
+		}
+	}
+}
+
+// valueStart finds the start of the JSON value that ends just before off.
+// The decoder reports type errors at the end of the value; people look for
+// its start. Scalars are scanned back to the preceding delimiter, arrays and
+// objects to their opening bracket.
+func valueStart(data []byte, off int64) int64 {
+	if off <= 0 || off > int64(len(data)) {
+		return max(0, min(off, int64(len(data))))
+	}
+	i := off - 1
+	for i > 0 && isSpace(data[i]) {
+		i--
+	}
+	switch data[i] {
+	case ']', '}':
+		open := byte('[')
+		if data[i] == '}' {
+			open = '{'
+		}
+		depth, inStr := 0, false
+		for ; i >= 0; i-- {
+			c := data[i]
+			if c == '"' && !escaped(data, i) {
+				inStr = !inStr
+			}
+			if inStr {
+				continue
+			}
+			switch c {
+			case ']', '}':
+				depth++
+			case '[', '{':
+				depth--
+				if depth == 0 && c == open {
+					return i
+				}
+			}
+		}
+		return 0
+	case '"':
+		for j := i - 1; j >= 0; j-- {
+			if data[j] == '"' && !escaped(data, j) {
+				return j
+			}
+		}
+		return 0
+	}
+	for i > 0 && !isSpace(data[i-1]) && data[i-1] != ':' && data[i-1] != ',' && data[i-1] != '[' {
+		i--
+	}
+	return i
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// escaped reports whether the quote at i is preceded by an odd number of
+// backslashes.
+func escaped(data []byte, i int64) bool {
+	n := 0
+	for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
+		n++
+	}
+	return n%2 == 1
+}
+
+// lineCol converts a byte offset into a 1-based line and column (in bytes).
+func lineCol(data []byte, off int64) (line, col int) {
+	off = max(0, min(off, int64(len(data))))
+	before := data[:off]
+	line = 1 + bytes.Count(before, []byte{'\n'})
+	col = int(off) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
+
+// jsonKind names the JSON shape a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		return "an integer"
+	case reflect.Float64, reflect.Float32:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	}
+	return t.Kind().String()
+}
+
+// SnapshotWriter writes a snapshot one SLO at a time, so that recording
+// holds at most one SLO's history in memory. The output is deterministic:
+// SLOs must be added in increasing id order, keys are in a fixed order and
+// counts are printed without exponents. Wrap w in a gzip.Writer for a
+// .json.gz file. When a method fails, the output is incomplete.
+type SnapshotWriter struct {
+	w       *bufio.Writer
+	step    time.Duration
+	stepSec int64
+	last    string
+	n       int
+	buf     []byte
+	closed  bool
+}
+
+// NewSnapshotWriter starts a snapshot with the given step (a positive whole
+// number of seconds) and recording time (omitted when zero).
+func NewSnapshotWriter(w io.Writer, step time.Duration, recordedAt time.Time) (*SnapshotWriter, error) {
+	if step <= 0 || step%time.Second != 0 {
+		return nil, fmt.Errorf("write snapshot: step %s: want a positive whole number of seconds", step)
+	}
+	sw := &SnapshotWriter{w: bufio.NewWriterSize(w, 64<<10), step: step, stepSec: int64(step / time.Second)}
+	fmt.Fprintf(sw.w, "{\n  \"version\": %d,\n  \"step\": %q,\n", SnapshotVersion, formatDuration(step))
+	if !recordedAt.IsZero() {
+		fmt.Fprintf(sw.w, "  \"recorded_at\": %q,\n", recordedAt.UTC().Format(time.RFC3339Nano))
+	}
+	sw.w.WriteString("  \"slos\": {")
+	return sw, nil
+}
+
+// Add writes the history of one SLO as good and total pairs. Steps with no
+// data (NaN in either series) are left out. A good count slightly above
+// total, as Prometheus's separate extrapolation of two counters can yield,
+// is written as total: the file format does not allow good > total.
+func (sw *SnapshotWriter) Add(id string, s *Series) error {
+	switch {
+	case sw.closed:
+		return fmt.Errorf("write snapshot: add %q: writer is closed", id)
+	case sw.n > 0 && id <= sw.last:
+		return fmt.Errorf("write snapshot: add %q: ids must be added in increasing order; %q came before", id, sw.last)
+	case s.Step != sw.step:
+		return fmt.Errorf("write snapshot: add %q: series step %s differs from the snapshot step %s", id, formatDuration(s.Step), formatDuration(sw.step))
+	case len(s.Good) != len(s.Total):
+		return fmt.Errorf("write snapshot: add %q: %d good steps but %d total steps", id, len(s.Good), len(s.Total))
+	case s.FirstEnd.Nanosecond() != 0 || s.FirstEnd.Unix()%sw.stepSec != 0:
+		return fmt.Errorf("write snapshot: add %q: first step end %s is not on the %s step grid", id, s.FirstEnd.UTC().Format(time.RFC3339Nano), formatDuration(sw.step))
+	}
+	first := s.FirstEnd.Unix()
+	for i := range s.Total {
+		g, t := s.Good[i], s.Total[i]
+		if math.IsNaN(g) || math.IsNaN(t) {
+			continue
+		}
+		switch {
+		case math.IsInf(g, 0) || math.IsInf(t, 0):
+			return fmt.Errorf("write snapshot: add %q: at %s: count is not finite", id, at(first+int64(i)*sw.stepSec))
+		case g < 0 || t < 0:
+			return fmt.Errorf("write snapshot: add %q: at %s: negative count (good %s, total %s)", id, at(first+int64(i)*sw.stepSec), num(g), num(t))
+		}
+	}
+
+	if sw.n > 0 {
+		sw.w.WriteByte(',')
+	}
+	sw.w.WriteString("\n    ")
+	sw.buf = strconv.AppendQuote(sw.buf[:0], id)
+	sw.w.Write(sw.buf)
+	sw.w.WriteString(": {\n")
+	for k, name := range []string{"good", "total"} {
+		fmt.Fprintf(sw.w, "      %q: [", name)
+		sep := "\n        "
+		for i := range s.Total {
+			g, t := s.Good[i], s.Total[i]
+			if math.IsNaN(g) || math.IsNaN(t) {
+				continue
+			}
+			v := min(g, t)
+			if k == 1 {
+				v = t
+			}
+			if v == 0 {
+				v = 0 // no "-0"
+			}
+			b := append(sw.buf[:0], sep...)
+			b = append(b, '[')
+			b = strconv.AppendInt(b, first+int64(i)*sw.stepSec, 10)
+			b = append(b, ", "...)
+			b = strconv.AppendFloat(b, v, 'f', -1, 64)
+			b = append(b, ']')
+			sw.w.Write(b)
+			sw.buf = b
+			sep = ",\n        "
+		}
+		if sep != "\n        " {
+			sw.w.WriteString("\n      ")
+		}
+		sw.w.WriteString("]")
+		if k == 0 {
+			sw.w.WriteString(",\n")
+		}
+	}
+	sw.w.WriteString("\n    }")
+	sw.last = id
+	sw.n++
+	return nil
+}
+
+// Close ends the snapshot and flushes it. It does not close the underlying
+// writer (close the gzip.Writer and the file after it).
+func (sw *SnapshotWriter) Close() error {
+	if sw.closed {
+		return nil
+	}
+	sw.closed = true
+	if sw.n > 0 {
+		sw.w.WriteString("\n  ")
+	}
+	sw.w.WriteString("}\n}\n")
+	if err := sw.w.Flush(); err != nil {
+		return fmt.Errorf("write snapshot: %w", err)
+	}
+	return nil
+}
+
+// WriteSnapshot writes series, keyed by SLO id, as one snapshot in id order.
+// See SnapshotWriter.
+func WriteSnapshot(w io.Writer, step time.Duration, recordedAt time.Time, series map[string]*Series) error {
+	sw, err := NewSnapshotWriter(w, step, recordedAt)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(series))
+	for id := range series {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if err := sw.Add(id, series[id]); err != nil {
+			return err
+		}
+	}
+	return sw.Close()
+}
+
+// Prometheus durations ("5m", "1h30m", "28d"). A local copy of
+// model.ParseDuration and model.Duration.String from
+// github.com/prometheus/common: importing that package needs go.sum entries
+// for client_model and protobuf, which relia does not otherwise use.
+
+type durationUnit struct {
+	name string
+	d    time.Duration
+}
+
+var durationUnits = []durationUnit{
+	{"y", 365 * 24 * time.Hour},
+	{"w", 7 * 24 * time.Hour},
+	{"d", 24 * time.Hour},
+	{"h", time.Hour},
+	{"m", time.Minute},
+	{"s", time.Second},
+	{"ms", time.Millisecond},
+}
+
+// parseDuration parses "0" or one or more <integer><unit> pairs with units
+// y, w, d, h, m, s, ms from largest to smallest.
+func parseDuration(s string) (time.Duration, error) {
+	switch s {
+	case "0":
+		return 0, nil
+	case "":
+		return 0, errors.New("empty duration string")
+	}
+	orig := s
+	var total time.Duration
+	last := -1
+	for s != "" {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == 0 {
+			return 0, fmt.Errorf("not a valid duration string: %q", orig)
+		}
+		v, err := strconv.ParseInt(s[:i], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("not a valid duration string: %q", orig)
+		}
+		s = s[i:]
+		j := 0
+		for j < len(s) && (s[j] < '0' || s[j] > '9') {
+			j++
+		}
+		if j == 0 {
+			return 0, fmt.Errorf("not a valid duration string: %q", orig)
+		}
+		unit := s[:j]
+		s = s[j:]
+		pos := slices.IndexFunc(durationUnits, func(u durationUnit) bool { return u.name == unit })
+		if pos < 0 {
+			return 0, fmt.Errorf("unknown unit %q in duration %q", unit, orig)
+		}
+		if pos <= last {
+			return 0, fmt.Errorf("not a valid duration string: %q", orig)
+		}
+		last = pos
+		u := durationUnits[pos].d
+		if v > int64(math.MaxInt64/u) || total > math.MaxInt64-time.Duration(v)*u {
+			return 0, errors.New("duration out of range")
+		}
+		total += time.Duration(v) * u
+	}
+	return total, nil
+}
+
+// formatDuration prints d the way Prometheus does: "5m", "1h30m", "90d".
+// Years and weeks are used only when they divide d exactly.
+func formatDuration(d time.Duration) string {
+	ms := int64(d / time.Millisecond)
+	if ms == 0 {
+		return "0s"
+	}
+	sign := ""
+	if ms < 0 {
+		sign, ms = "-", -ms
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for i, u := range durationUnits {
+		m := int64(u.d / time.Millisecond)
+		if i < 2 && ms%m != 0 {
+			continue
+		}
+		if v := ms / m; v > 0 {
+			b.WriteString(strconv.FormatInt(v, 10))
+			b.WriteString(u.name)
+			ms -= v * m
+		}
+	}
+	return b.String()
+}

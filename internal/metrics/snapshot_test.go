@@ -1,0 +1,512 @@
+package metrics
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// snapshotCases lists every file in testdata/snapshot: good files with the
+// SLOs they hold, bad files with substrings the joined error must contain.
+var snapshotCases = map[string]struct {
+	slos []string // *.good.json
+	errs []string // *.bad.json
+}{
+	"minimal.good.json":      {slos: []string{"checkout/availability"}},
+	"derived.good.json":      {slos: []string{"payments/availability", "search/availability"}},
+	"gaps.good.json":         {slos: []string{"checkout/latency"}},
+	"empty.good.json":        {slos: []string{}},
+	"empty-series.good.json": {slos: []string{"a/b"}},
+
+	"syntax.bad.json":         {errs: []string{"syntax.bad.json:3:34: invalid character '[' after array element"}},
+	"truncated.bad.json":      {errs: []string{"truncated.bad.json:3:33: unexpected end of file"}},
+	"trailing.bad.json":       {errs: []string{"trailing.bad.json:2:1: unexpected data after"}},
+	"empty.bad.json":          {errs: []string{"empty.bad.json: empty file"}},
+	"unknown-field.bad.json":  {errs: []string{`unknown-field.bad.json:1:16: unknown field "stpe"`}},
+	"unknown-series.bad.json": {errs: []string{`unknown-series.bad.json:1:59: unknown field "totals"`}},
+	"type.bad.json":           {errs: []string{"type.bad.json:6:15: slos.good: want an array, got object"}},
+	"version-type.bad.json":   {errs: []string{"version-type.bad.json:1:13: version: want an integer, got string"}},
+	"version.bad.json":        {errs: []string{"unsupported version 2"}},
+	"missing.bad.json":        {errs: []string{"version is missing", "step is missing", "slos is missing"}},
+	"step.bad.json":           {errs: []string{`step "5 minutes": unknown unit`}},
+	"step-subsecond.bad.json": {errs: []string{`step "1s500ms": want a positive whole number of seconds`}},
+	"recorded-at.bad.json":    {errs: []string{`recorded_at "2026-11-22 23:00": want an RFC 3339 time`}},
+	"off-grid.bad.json": {errs: []string{
+		"checkout/availability: good at 2025-11-05T00:01:00Z (1762300860): timestamp not on the 5m step grid",
+		"checkout/availability: total at 2025-11-05T00:01:00Z (1762300860): timestamp not on the 5m step grid",
+	}},
+	"duplicate.bad.json":       {errs: []string{"checkout/availability: total at 2025-11-05T00:05:00Z (1762301100): duplicate timestamp"}},
+	"negative.bad.json":        {errs: []string{"good at 2025-11-05T00:00:00Z (1762300800): count -1 is negative"}},
+	"not-finite.bad.json":      {errs: []string{"total at 2025-11-05T00:00:00Z (1762300800): count is not finite"}},
+	"good-over-total.bad.json": {errs: []string{"checkout/availability at 2025-11-05T00:00:00Z (1762300800): good 12 > total 10"}},
+	"bad-over-total.bad.json":  {errs: []string{"search/availability at 2025-11-05T00:00:00Z (1762300800): bad 11 > total 10"}},
+	"pairs.bad.json": {errs: []string{
+		"good[0]: want a [timestamp, count] pair of 2 numbers, got [1762300800, 1, 2]",
+		`good[1]: want a [timestamp, count] pair of 2 numbers, got [1762301100, "3"]`,
+		"good[2]: want a [timestamp, count] pair of 2 numbers, got 5",
+		"good[3]: want a [timestamp, count] pair of 2 numbers, got null",
+		"good[4]: want a [timestamp, count] pair of 2 numbers, got []",
+		`good[5]: want a [timestamp, count] pair of 2 numbers, got {"t": 1}`,
+		"total[0]: timestamp 1762300800.5 is not a whole number of unix seconds",
+		"total[1]: timestamp -300 is not",
+		"total[2]: timestamp 1e+300 is not",
+	}},
+	"series-count.bad.json": {errs: []string{
+		"a/none: want exactly two of good, bad and total, has none",
+		"a/null: want an object with two of good, bad and total, got null",
+		"a/one: want exactly two of good, bad and total, has good",
+		"a/three: want exactly two of good, bad and total, has good, bad, total",
+		`slo id "nameless": want "service/name"`,
+	}},
+	"many.bad.json": {errs: []string{
+		"a/b: good at 2025-11-05T00:00:01Z (1762300801): timestamp not on the 5m step grid",
+		"too many errors, stopped after 20",
+	}},
+}
+
+func TestReadSnapshotFiles(t *testing.T) {
+	files, err := filepath.Glob("testdata/snapshot/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if _, ok := snapshotCases[filepath.Base(f)]; !ok {
+			t.Errorf("%s has no entry in snapshotCases", f)
+		}
+	}
+	for name, tc := range snapshotCases {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join("testdata", "snapshot", name)
+			s, err := OpenSnapshot(path)
+			if strings.HasSuffix(name, ".good.json") {
+				if err != nil {
+					t.Fatalf("OpenSnapshot: %v", err)
+				}
+				if got := s.SLOs(); !slices.Equal(got, tc.slos) {
+					t.Errorf("SLOs() = %q, want %q", got, tc.slos)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("OpenSnapshot succeeded, want errors %q", tc.errs)
+			}
+			msg := err.Error()
+			for _, want := range tc.errs {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error does not contain %q:\n%s", want, msg)
+				}
+			}
+			for _, line := range strings.Split(msg, "\n") {
+				if !strings.Contains(line, path) {
+					t.Errorf("error line does not name the file %s: %s", path, line)
+				}
+			}
+		})
+	}
+}
+
+func TestReadSnapshotCollectsErrors(t *testing.T) {
+	_, err := OpenSnapshot("testdata/snapshot/many.bad.json")
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) {
+		t.Fatalf("error %v is not joined", err)
+	}
+	if n := len(joined.Unwrap()); n != maxSnapshotErrors+1 {
+		t.Errorf("got %d errors, want %d and a note", n, maxSnapshotErrors)
+	}
+}
+
+func TestOpenSnapshotMissing(t *testing.T) {
+	_, err := OpenSnapshot("testdata/snapshot/nope.json")
+	if !errors.Is(err, os.ErrNotExist) || !strings.HasPrefix(err.Error(), "read snapshot: open testdata/snapshot/nope.json") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestSnapshotMetadata(t *testing.T) {
+	s := mustOpen(t, "testdata/snapshot/minimal.good.json")
+	if s.Step() != 5*time.Minute {
+		t.Errorf("Step() = %v", s.Step())
+	}
+	if want := time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC); !s.RecordedAt().Equal(want) || s.RecordedAt().Location() != time.UTC {
+		t.Errorf("RecordedAt() = %v, want %v", s.RecordedAt(), want)
+	}
+	s = mustOpen(t, "testdata/snapshot/gaps.good.json")
+	if want := time.Date(2026, 11, 5, 0, 0, 0, 5e8, time.UTC); !s.RecordedAt().Equal(want) {
+		t.Errorf("RecordedAt() = %v, want %v", s.RecordedAt(), want)
+	}
+	if s := mustOpen(t, "testdata/snapshot/derived.good.json"); !s.RecordedAt().IsZero() {
+		t.Errorf("RecordedAt() = %v, want zero", s.RecordedAt())
+	}
+}
+
+func TestSnapshotFetch(t *testing.T) {
+	nan := math.NaN()
+	unix := func(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
+	tests := []struct {
+		file, slo   string
+		from, to    int64
+		step        time.Duration
+		good, total []float64
+	}{
+		// Pairs in only one series are no data; unsorted input is fine.
+		{"gaps.good.json", "checkout/latency", 1762300740, 1762301100, time.Minute,
+			[]float64{9, nan, 0, nan, nan, nan}, []float64{10, nan, 0, nan, nan, nan}},
+		// A range reaching before and after the recorded history.
+		{"minimal.good.json", "checkout/availability", 1762300200, 1762301700, 5 * time.Minute,
+			[]float64{nan, 1234, 1180, nan, nan}, []float64{nan, 1240, 1191, nan, nan}},
+		// A range inside it.
+		{"minimal.good.json", "checkout/availability", 1762300800, 1762301100, 5 * time.Minute,
+			[]float64{1180}, []float64{1191}},
+		// An empty range.
+		{"minimal.good.json", "checkout/availability", 1762300800, 1762300800, 5 * time.Minute,
+			[]float64{}, []float64{}},
+		// bad + total and good + bad are turned into good + total.
+		{"derived.good.json", "search/availability", 1762300500, 1762301400, 5 * time.Minute,
+			[]float64{2997, 2950, 3087.5}, []float64{3000, 2950, 3100}},
+		{"derived.good.json", "payments/availability", 1762300500, 1762301100, 5 * time.Minute,
+			[]float64{700, 0}, []float64{701, 0}},
+		{"empty-series.good.json", "a/b", 0, 90, 30 * time.Second,
+			[]float64{nan, nan, nan}, []float64{nan, nan, nan}},
+	}
+	for _, tc := range tests {
+		s := mustOpen(t, filepath.Join("testdata", "snapshot", tc.file))
+		q := Query{SLO: tc.slo, From: unix(tc.from), To: unix(tc.to), Step: tc.step}
+		got, err := s.Fetch(context.Background(), q)
+		if err != nil {
+			t.Errorf("%s %s: %v", tc.file, tc.slo, err)
+			continue
+		}
+		if !got.FirstEnd.Equal(unix(tc.from).Add(tc.step)) || got.Step != tc.step {
+			t.Errorf("%s %s: grid %v/%v", tc.file, tc.slo, got.FirstEnd, got.Step)
+		}
+		if !sameFloats(got.Good, tc.good) || !sameFloats(got.Total, tc.total) {
+			t.Errorf("%s %s [%d, %d]:\ngood  %v, want %v\ntotal %v, want %v", tc.file, tc.slo, tc.from, tc.to, got.Good, tc.good, got.Total, tc.total)
+		}
+	}
+}
+
+func TestSnapshotFetchErrors(t *testing.T) {
+	s := mustOpen(t, "testdata/snapshot/derived.good.json")
+	from := time.Unix(1762300500, 0)
+	q := Query{SLO: "search/availability", From: from, To: from.Add(time.Hour), Step: 5 * time.Minute}
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		ctx  context.Context
+		edit func(*Query)
+		want string
+	}{
+		{context.Background(), func(q *Query) { q.SLO = "search/latency" },
+			`fetch "search/latency" from snapshot testdata/snapshot/derived.good.json: no series (it has payments/availability, search/availability)`},
+		{context.Background(), func(q *Query) { q.Step = time.Minute }, "step 1m differs from the snapshot's step 5m"},
+		{context.Background(), func(q *Query) { q.From = q.From.Add(time.Minute) }, "range start 2025-11-04T23:56:00Z is not on the snapshot's 5m step grid"},
+		{context.Background(), func(q *Query) { q.From = q.From.Add(time.Millisecond) }, "is not on the snapshot's 5m step grid"},
+		{context.Background(), func(q *Query) { q.To = q.From.Add(-time.Hour) }, "range ends (2025-11-04T22:55:00Z) before it starts (2025-11-04T23:55:00Z)"},
+		{cancelled, func(*Query) {}, context.Canceled.Error()},
+	}
+	for _, tc := range tests {
+		q := q
+		tc.edit(&q)
+		_, err := s.Fetch(tc.ctx, q)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Fetch(%+v) error = %v, want %q", q, err, tc.want)
+		}
+	}
+	_, err := s.Fetch(context.Background(), Query{SLO: "x/y", From: from, To: from, Step: 5 * time.Minute})
+	if !errors.Is(err, ErrNoSeries) {
+		t.Errorf("unknown SLO: error %v is not ErrNoSeries", err)
+	}
+	empty := mustOpen(t, "testdata/snapshot/empty.good.json")
+	_, err = empty.Fetch(context.Background(), q)
+	if err == nil || !strings.Contains(err.Error(), "(it has none)") {
+		t.Errorf("empty snapshot: error = %v", err)
+	}
+}
+
+func TestSnapshotConcurrentFetch(t *testing.T) {
+	series := testSeries(time.Unix(1762300800, 0), 5*time.Minute, 2000)
+	var buf bytes.Buffer
+	if err := WriteSnapshot(&buf, 5*time.Minute, time.Time{}, map[string]*Series{"a/b": series, "c/d": series}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ReadSnapshot(&buf, "mem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			id := []string{"a/b", "c/d"}[i%2]
+			q := Query{SLO: id, From: series.FirstEnd.Add(-5 * time.Minute), To: series.End(series.Len() - 1), Step: 5 * time.Minute}
+			got, err := s.Fetch(context.Background(), q)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if want := noData(series); !sameFloats(got.Good, want.Good) || !sameFloats(got.Total, want.Total) {
+				t.Errorf("%s: totals differ", id)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestSnapshotRoundTrip(t *testing.T) {
+	step := 5 * time.Minute
+	first := time.Date(2026, 11, 1, 0, 5, 0, 0, time.UTC)
+	in := map[string]*Series{
+		"checkout/availability": testSeries(first, step, 500),
+		"search/latency":        testSeries(first.Add(-24*time.Hour), step, 300),
+		"payments/availability": {FirstEnd: first, Step: step},
+	}
+	recorded := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC)
+	for _, compress := range []bool{false, true} {
+		var buf bytes.Buffer
+		var w interface {
+			Write([]byte) (int, error)
+		} = &buf
+		var zw *gzip.Writer
+		if compress {
+			zw = gzip.NewWriter(&buf)
+			w = zw
+		}
+		if err := WriteSnapshot(w, step, recorded, in); err != nil {
+			t.Fatal(err)
+		}
+		if zw != nil {
+			if err := zw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.HasPrefix(buf.Bytes(), []byte{0x1f, 0x8b}) {
+				t.Fatal("not gzip")
+			}
+		}
+		// The name says plain JSON either way: detection is by content.
+		s, err := ReadSnapshot(bytes.NewReader(buf.Bytes()), "recorded.json")
+		if err != nil {
+			t.Fatalf("compress=%v: %v", compress, err)
+		}
+		if !s.RecordedAt().Equal(recorded) || s.Step() != step {
+			t.Errorf("metadata %v %v", s.RecordedAt(), s.Step())
+		}
+		if got, want := s.SLOs(), []string{"checkout/availability", "payments/availability", "search/latency"}; !slices.Equal(got, want) {
+			t.Errorf("SLOs() = %q", got)
+		}
+		for id, ser := range in {
+			q := Query{SLO: id, From: ser.FirstEnd.Add(-step), To: ser.End(ser.Len() - 1), Step: step}
+			got, err := s.Fetch(context.Background(), q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := noData(ser); !sameFloats(got.Good, want.Good) || !sameFloats(got.Total, want.Total) {
+				t.Errorf("compress=%v %s: round trip differs", compress, id)
+			}
+		}
+	}
+}
+
+func TestReadSnapshotPlainNamedGz(t *testing.T) {
+	data, err := os.ReadFile("testdata/snapshot/minimal.good.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadSnapshot(bytes.NewReader(data), "minimal.json.gz"); err != nil {
+		t.Error(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(data[:len(data)/2])
+	zw.Close()
+	_, err = ReadSnapshot(bytes.NewReader(buf.Bytes()[:buf.Len()-4]), "cut.json.gz")
+	if err == nil || !strings.HasPrefix(err.Error(), "read snapshot cut.json.gz: gunzip: ") {
+		t.Errorf("truncated gzip: err = %v", err)
+	}
+}
+
+func TestWriteSnapshotFormat(t *testing.T) {
+	step := 5 * time.Minute
+	first := time.Unix(1762300800, 0)
+	nan := math.NaN()
+	in := map[string]*Series{
+		"b/x": {FirstEnd: first, Step: step, Good: []float64{1234, nan, 1e7, 0.5, 10.000001}, Total: []float64{1240, 5, 1e7, 1, 10}},
+		"a/y": {FirstEnd: first, Step: step},
+	}
+	var buf bytes.Buffer
+	if err := WriteSnapshot(&buf, step, time.Date(2026, 11, 22, 23, 0, 0, 0, time.FixedZone("CET", 3600)), in); err != nil {
+		t.Fatal(err)
+	}
+	// Sorted ids, no exponents, NaN steps left out, good clamped to total.
+	want := `{
+  "version": 1,
+  "step": "5m",
+  "recorded_at": "2026-11-22T22:00:00Z",
+  "slos": {
+    "a/y": {
+      "good": [],
+      "total": []
+    },
+    "b/x": {
+      "good": [
+        [1762300800, 1234],
+        [1762301400, 10000000],
+        [1762301700, 0.5],
+        [1762302000, 10]
+      ],
+      "total": [
+        [1762300800, 1240],
+        [1762301400, 10000000],
+        [1762301700, 1],
+        [1762302000, 10]
+      ]
+    }
+  }
+}
+`
+	if got := buf.String(); got != want {
+		t.Errorf("WriteSnapshot wrote\n%s\nwant\n%s", got, want)
+	}
+	var again bytes.Buffer
+	WriteSnapshot(&again, step, time.Date(2026, 11, 22, 23, 0, 0, 0, time.FixedZone("CET", 3600)), in)
+	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
+		t.Error("WriteSnapshot is not deterministic")
+	}
+	if _, err := ReadSnapshot(&buf, "format.json"); err != nil {
+		t.Error(err)
+	}
+
+	var empty bytes.Buffer
+	if err := WriteSnapshot(&empty, time.Hour, time.Time{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := empty.String(), "{\n  \"version\": 1,\n  \"step\": \"1h\",\n  \"slos\": {}\n}\n"; got != want {
+		t.Errorf("empty snapshot %q, want %q", got, want)
+	}
+}
+
+func TestSnapshotWriterErrors(t *testing.T) {
+	step := 5 * time.Minute
+	first := time.Unix(1762300800, 0)
+	ok := &Series{FirstEnd: first, Step: step, Good: []float64{1}, Total: []float64{1}}
+	if _, err := NewSnapshotWriter(&bytes.Buffer{}, 1500*time.Millisecond, time.Time{}); err == nil {
+		t.Error("sub-second step accepted")
+	}
+	tests := []struct {
+		id   string
+		s    *Series
+		want string
+	}{
+		{"a/a", ok, "ids must be added in increasing order"},
+		{"c/c", &Series{FirstEnd: first, Step: time.Minute}, "series step 1m differs from the snapshot step 5m"},
+		{"c/c", &Series{FirstEnd: first.Add(time.Second), Step: step}, "is not on the 5m step grid"},
+		{"c/c", &Series{FirstEnd: first, Step: step, Good: []float64{1}}, "1 good steps but 0 total steps"},
+		{"c/c", &Series{FirstEnd: first, Step: step, Good: []float64{-1}, Total: []float64{1}}, "negative count (good -1, total 1)"},
+		{"c/c", &Series{FirstEnd: first, Step: step, Good: []float64{1}, Total: []float64{math.Inf(1)}}, "count is not finite"},
+	}
+	for _, tc := range tests {
+		sw, _ := NewSnapshotWriter(&bytes.Buffer{}, step, time.Time{})
+		if err := sw.Add("b/b", ok); err != nil {
+			t.Fatal(err)
+		}
+		err := sw.Add(tc.id, tc.s)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Add(%s) error = %v, want %q", tc.id, err, tc.want)
+		}
+	}
+	sw, _ := NewSnapshotWriter(&bytes.Buffer{}, step, time.Time{})
+	sw.Close()
+	if err := sw.Add("a/a", ok); err == nil || !strings.Contains(err.Error(), "writer is closed") {
+		t.Errorf("Add after Close: %v", err)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want time.Duration
+		out  string
+	}{
+		{"0", 0, "0s"}, {"5m", 5 * time.Minute, "5m"}, {"1h30m", 90 * time.Minute, "1h30m"},
+		{"28d", 28 * 24 * time.Hour, "4w"}, {"90d", 90 * 24 * time.Hour, "90d"}, {"1y", 365 * 24 * time.Hour, "1y"},
+		{"1s500ms", 1500 * time.Millisecond, "1s500ms"},
+	} {
+		got, err := parseDuration(tc.in)
+		if err != nil || got != tc.want {
+			t.Errorf("parseDuration(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+		}
+		if s := formatDuration(got); s != tc.out {
+			t.Errorf("formatDuration(%v) = %q, want %q", got, s, tc.out)
+		}
+	}
+	for _, bad := range []string{"", "5", "m", "5x", "1m1h", "5m5m", "-5m", "1.5h", "99999999999999999999y", "300000y"} {
+		if d, err := parseDuration(bad); err == nil {
+			t.Errorf("parseDuration(%q) = %v, want an error", bad, d)
+		}
+	}
+}
+
+func TestLineCol(t *testing.T) {
+	data := []byte("ab\ncd\n\nef")
+	for _, tc := range []struct {
+		off       int64
+		line, col int
+	}{{0, 1, 1}, {1, 1, 2}, {2, 1, 3}, {3, 2, 1}, {6, 3, 1}, {7, 4, 1}, {9, 4, 3}, {99, 4, 3}, {-1, 1, 1}} {
+		if l, c := lineCol(data, tc.off); l != tc.line || c != tc.col {
+			t.Errorf("lineCol(%d) = %d:%d, want %d:%d", tc.off, l, c, tc.line, tc.col)
+		}
+	}
+}
+
+func mustOpen(t *testing.T, path string) *Snapshot {
+	t.Helper()
+	s, err := OpenSnapshot(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// testSeries makes n steps of plausible counts with a few no-data steps,
+// one of them NaN in only one series.
+func testSeries(firstEnd time.Time, step time.Duration, n int) *Series {
+	s := &Series{FirstEnd: firstEnd, Step: step, Good: make([]float64, n), Total: make([]float64, n)}
+	for i := range n {
+		t := float64(1000 + (i*7919)%900)
+		s.Total[i], s.Good[i] = t, t-float64(i%5)
+		switch i % 97 {
+		case 13:
+			s.Good[i], s.Total[i] = math.NaN(), math.NaN()
+		case 50:
+			s.Good[i] = math.NaN()
+		case 60:
+			s.Good[i], s.Total[i] = 0, 0
+		}
+	}
+	return s
+}
+
+// noData returns s as it reads back from a snapshot: a step with NaN in
+// either series is no data in both.
+func noData(s *Series) *Series {
+	out := &Series{FirstEnd: s.FirstEnd, Step: s.Step, Good: slices.Clone(s.Good), Total: slices.Clone(s.Total)}
+	for i := range out.Good {
+		if math.IsNaN(out.Good[i]) || math.IsNaN(out.Total[i]) {
+			out.Good[i], out.Total[i] = math.NaN(), math.NaN()
+		}
+	}
+	return out
+}
+
+// sameFloats compares bit for bit where NaN equals NaN.
+func sameFloats(a, b []float64) bool {
+	return slices.EqualFunc(a, b, func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) })
+}
