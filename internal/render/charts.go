@@ -177,3 +177,64 @@ func round(v float64, decimals int) float64 {
 	p := math.Pow(10, float64(decimals))
 	return math.Round(v*p) / p
 }
+
+// BlockChart draws a Markdown chart block from the SLO's report, limited to
+// the block's time range. good and total are the SLO's per-step events on
+// the timeline's grid, needed by the "events" kind only.
+func BlockChart(b *ChartBlock, r *slo.Report, good, total []float64, marks []Mark) Chart {
+	tl := r.Timeline
+	lo, hi := stepRange(tl.FirstEnd, tl.Step, len(tl.SLI), b.From, b.To)
+	part := *r
+	part.Timeline = slo.Timeline{
+		FirstEnd: tl.FirstEnd.Add(time.Duration(lo) * tl.Step), Step: tl.Step,
+		SLI: tl.SLI[lo:hi], BudgetRemaining: tl.BudgetRemaining[lo:hi],
+	}
+	for _, s := range tl.Burn {
+		part.Timeline.Burn = append(part.Timeline.Burn, slo.BurnSeries{Label: s.Label, Values: s.Values[lo:hi]})
+	}
+	var c Chart
+	switch b.Kind {
+	case "sli":
+		c = SLIChart(b.ID, &part, marks)
+	case "burn-down":
+		c = BudgetChart(b.ID, &part, marks)
+	case "burn-rate":
+		c = BurnChart(b.ID, &part, marks)
+	default: // "events"
+		c = eventsChart(b.ID, part.Timeline.FirstEnd, tl.Step, good[lo:hi], total[lo:hi], marks)
+	}
+	if b.Title != "" {
+		c.Title = b.Title
+	}
+	return c
+}
+
+// stepRange returns the indexes [lo, hi) of the steps ending in (from, to],
+// clamped to the n steps that exist.
+func stepRange(firstEnd time.Time, step time.Duration, n int, from, to time.Time) (int, int) {
+	// last is the index of the last step ending at or before t.
+	last := func(t time.Time) int {
+		d := t.Sub(firstEnd)
+		i := int(d / step)
+		if d < 0 && d%step != 0 {
+			i-- // floor, not truncation, before the first step
+		}
+		return i
+	}
+	lo := min(max(last(from)+1, 0), n)
+	hi := min(max(last(to)+1, lo), n)
+	return lo, hi
+}
+
+func eventsChart(id string, firstEnd time.Time, step time.Duration, good, total []float64, marks []Mark) Chart {
+	bad := make([]float64, len(total))
+	for i := range total {
+		bad[i] = total[i] - good[i]
+	}
+	line := newTimeChart(id, "events", false)
+	line.AddSeries("bad events per "+Duration(step), lineData(firstEnd, step, bad, pickMax, 1, 1),
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}), markAreas(marks))
+	line.AddSeries("all events per "+Duration(step), lineData(firstEnd, step, total, pickMax, 1, 1),
+		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}))
+	return Chart{ID: id, Title: "Events", Option: finish(line)}
+}

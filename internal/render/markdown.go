@@ -23,7 +23,7 @@ import (
 // opts in with unsafe_html: reports are read by people who did not write
 // them, and goldmark's default of dropping it silently hides content.
 func NewMarkdown(unsafeHTML bool) goldmark.Markdown {
-	rendererOpts := []gmrender.Option{gmhtml.WithXHTML()}
+	rendererOpts := []gmrender.Option{gmhtml.WithXHTML(), gmrender.WithNodeRenderers(util.Prioritized(chartBlockRenderer{}, 100))}
 	if unsafeHTML {
 		rendererOpts = append(rendererOpts, gmhtml.WithUnsafe())
 	} else {

@@ -113,3 +113,74 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestStepRange(t *testing.T) {
+	t0 := time.Unix(3600, 0) // τ_0; steps every minute
+	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
+	for _, c := range []struct {
+		from, to       time.Time
+		wantLo, wantHi int
+	}{
+		{at(0), at(9), 1, 10},                          // (τ0, τ9] → steps 1..9
+		{at(-1), at(0), 0, 1},                          // just the first step
+		{at(-100), at(200), 0, 60},                     // clamped to the data
+		{at(2).Add(30 * time.Second), at(4), 3, 5},     // off-grid start
+		{at(70), at(80), 60, 60},                       // after the data: empty
+		{at(-10).Add(-30 * time.Second), at(-5), 0, 0}, // before the data: empty
+	} {
+		lo, hi := stepRange(t0, time.Minute, 60, c.from, c.to)
+		if lo != c.wantLo || hi != c.wantHi {
+			t.Errorf("(%v, %v]: got [%d, %d), want [%d, %d)", c.from.Sub(t0), c.to.Sub(t0), lo, hi, c.wantLo, c.wantHi)
+		}
+	}
+}
+
+func TestChartBlockErrors(t *testing.T) {
+	known := map[string]bool{"a/b": true}
+	src := "# T\n\ntext\n\n```chart\nslo = \"a/b\"\nkind = \"pie\"\nfrom = 2026-11-10T13:00:00Z\nto = 2026-11-10T16:00:00Z\n```\n\n```chart\nslo = \"x/y\"\n```\n\n```chart\nslo = \"a/b\"\nkind = \"sli\"\nfrom = 2026-11-10T13:00:00Z\nto = 2026-11-10T16:00:00Z\ncolour = \"red\"\n```\n\n```chart\nslo = \"a/b\"\nkind = \"sli\"\nfrom = 2026-11-10T13:00:00Z\nto = 2026-11-10T12:00:00Z\n```\n\n```chart\nslo = \"a/b\"\nkind = sli\n```\n"
+	md := NewMarkdown(false)
+	doc := md.Parser().Parse(text.NewReader([]byte(src)))
+	_, err := ExtractChartBlocks("p.md", []byte(src), doc, known)
+	want := []string{
+		`p.md:7: chart: kind: expected one of sli, burn-rate, burn-down, events, got "pie"`,
+		`p.md:13: chart: slo: unknown SLO "x/y"; expected one of a/b`,
+		`p.md:21: chart: colour: unknown key; expected slo, kind, from, to or title`,
+		`p.md:28: chart: to: must be after from (2026-11-10T13:00:00Z)`,
+		`p.md:33: chart: kind: expected value but found "sli" instead`,
+	}
+	if err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Fatalf("got:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+}
+
+func TestChartBlockRenders(t *testing.T) {
+	src := []byte("```chart\nslo = \"a/b\"\nkind = \"burn-down\"\nfrom = 2026-11-10T13:00:00Z\nto = 2026-11-10T16:00:00Z\ntitle = \"<b>Budget</b>\"\n```\n")
+	md := NewMarkdown(false)
+	doc := md.Parser().Parse(text.NewReader(src))
+	blocks, err := ExtractChartBlocks("p.md", src, doc, map[string]bool{"a/b": true})
+	if err != nil || len(blocks) != 1 {
+		t.Fatalf("%v %v", blocks, err)
+	}
+	if b := blocks[0]; b.ID != "md-chart-1" || b.Line != 1 || b.Kind != "burn-down" || b.To.Sub(b.From) != 3*time.Hour {
+		t.Errorf("block %+v", b)
+	}
+	var buf bytes.Buffer
+	if err := md.Renderer().Render(&buf, src, doc); err != nil {
+		t.Fatal(err)
+	}
+	want := `<figure class="chart-box"><div class="chart" id="md-chart-1"></div><figcaption>&lt;b&gt;Budget&lt;/b&gt;</figcaption></figure>`
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("got %s", buf.String())
+	}
+}
+
+func FuzzParseChartBlock(f *testing.F) {
+	f.Add([]byte("slo = \"a/b\"\nkind = \"sli\"\nfrom = 2026-11-10T13:00:00Z\nto = 2026-11-10T16:00:00Z\n"))
+	f.Add([]byte("kind = 1\n[x]\n"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		b, err := ParseChartBlock(body, map[string]bool{"a/b": true})
+		if err == nil && (b == nil || !b.To.After(b.From)) {
+			t.Fatalf("accepted a bad block: %+v", b)
+		}
+	})
+}

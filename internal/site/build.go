@@ -101,6 +101,19 @@ type build struct {
 	md      goldmark.Markdown
 	now     time.Time
 	log     io.Writer
+
+	// Chart blocks per Markdown page, and the SLOs they draw: those keep
+	// their per-step data until the pages are written.
+	blocks  map[*content.Page][]*render.ChartBlock
+	charted map[string]bool
+	keptMu  sync.Mutex
+	kept    map[string]keptSLO
+}
+
+// keptSLO is an SLO's full-resolution data, kept for chart blocks.
+type keptSLO struct {
+	report *slo.Report
+	series *metrics.Series
 }
 
 func load(opts Options) (*build, error) {
@@ -172,6 +185,9 @@ func load(opts Options) (*build, error) {
 		return nil, inputErr(err)
 	}
 	b.content = site
+	if err := b.extractChartBlocks(known); err != nil {
+		return nil, inputErr(err)
+	}
 	b.theme, err = render.LoadTheme(filepath.Join(cfg.Dir, "templates"), cfg.Location)
 	if err != nil {
 		return nil, inputErr(err)
@@ -247,6 +263,37 @@ func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 	return &Result{Now: b.now, Pages: int(pages.Load()) + n, SLOs: len(results)}, nil
 }
 
+// extractChartBlocks finds the chart blocks of every page and checks that
+// each draws a span the report holds.
+func (b *build) extractChartBlocks(known map[string]bool) error {
+	b.blocks = map[*content.Page][]*render.ChartBlock{}
+	b.charted = map[string]bool{}
+	b.kept = map[string]keptSLO{}
+	pages := slices.Clone(b.content.Retros)
+	if b.content.Home != nil {
+		pages = append(pages, b.content.Home)
+	}
+	histStart := b.now.Add(-b.cfg.History)
+	var errs []error
+	for _, p := range pages {
+		blocks, err := render.ExtractChartBlocks(p.File, p.Source, p.Doc, known)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		for _, cb := range blocks {
+			if !cb.To.After(histStart) || !cb.From.Before(b.now) {
+				errs = append(errs, &render.ChartBlockError{File: p.File, Line: cb.Line, Msg: fmt.Sprintf(
+					"%s – %s is outside the report's history (%s – %s)", cb.From.Format(time.RFC3339), cb.To.Format(time.RFC3339),
+					histStart.Format(time.RFC3339), b.now.Format(time.RFC3339))})
+				continue
+			}
+			b.charted[cb.SLO] = true
+		}
+		b.blocks[p] = blocks
+	}
+	return errors.Join(errs...)
+}
+
 func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, error) {
 	spec := b.specOf(s)
 	opts := b.sloOptions()
@@ -261,6 +308,12 @@ func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, erro
 	r, err := slo.Compute(spec, series, opts)
 	if err != nil {
 		return nil, fmt.Errorf("compute %s: %w", s.ID(), err)
+	}
+	if b.charted[s.ID()] {
+		full := *r // a copy: run clears r's timeline once the SLO page is written
+		b.keptMu.Lock()
+		b.kept[s.ID()] = keptSLO{report: &full, series: series}
+		b.keptMu.Unlock()
 	}
 	return r, nil
 }

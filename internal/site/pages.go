@@ -244,7 +244,11 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 		}
 		return x.Due.Compare(y.Due)
 	})
-	if err := write("index.html", "index.html", pageData{Site: b.siteInfo(), Section: "home", Page: idx}); err != nil {
+	home := pageData{Site: b.siteInfo(), Section: "home", Page: idx}
+	if b.content.Home != nil {
+		home.Charts = b.blockCharts(b.content.Home)
+	}
+	if err := write("index.html", "index.html", home); err != nil {
 		return 0, err
 	}
 
@@ -294,6 +298,20 @@ func (b *build) markdown(p *content.Page) (template.HTML, error) {
 	return template.HTML(buf.String()), nil
 }
 
+// blockCharts draws the chart blocks of a Markdown page.
+func (b *build) blockCharts(p *content.Page) []render.Chart {
+	var charts []render.Chart
+	for _, cb := range b.blocks[p] {
+		k := b.kept[cb.SLO]
+		tl := k.report.Timeline
+		off := int(tl.FirstEnd.Sub(k.series.FirstEnd) / k.series.Step)
+		n := len(tl.SLI)
+		good, total := k.series.Good[off:off+n], k.series.Total[off:off+n]
+		charts = append(charts, render.BlockChart(cb, k.report, good, total, incidentMarks(b.retrosFor(cb.SLO))))
+	}
+	return charts
+}
+
 type timelineRow struct {
 	Name  string
 	At    time.Time
@@ -313,6 +331,7 @@ func (b *build) writeRetro(pub *Publisher, p *content.Page, results []sloResult)
 		return err
 	}
 	page := retroPage{Meta: p.Meta, Body: body}
+	charts := b.blockCharts(p)
 	for _, id := range p.Meta.SLOs {
 		for _, res := range results {
 			if res.cfg.ID() == id {
@@ -335,7 +354,7 @@ func (b *build) writeRetro(pub *Publisher, p *content.Page, results []sloResult)
 		page.Timeline = append(page.Timeline, timelineRow{Name: ev.name, At: ev.at, Since: since})
 	}
 	path := retroPath(p)
-	html, err := renderPage(b.theme, "retro.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "retros", Page: page})
+	html, err := renderPage(b.theme, "retro.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "retros", Page: page, Charts: charts})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,186 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/yuin/goldmark/ast"
+	gmrender "github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/util"
+)
+
+// Chart block kinds.
+var ChartKinds = []string{"sli", "burn-rate", "burn-down", "events"}
+
+// ChartBlock is a fenced ```chart block of a Markdown page: a chart of one
+// SLO over a time range, drawn where the block stands.
+type ChartBlock struct {
+	SLO   string    `toml:"slo"`
+	Kind  string    `toml:"kind"`
+	From  time.Time `toml:"from"`
+	To    time.Time `toml:"to"`
+	Title string    `toml:"title"`
+
+	ID   string // container id in the page
+	Line int    // line of the opening fence in the Markdown file
+}
+
+// chartBlockNode replaces a chart fence in the AST; it renders as the
+// chart's container.
+type chartBlockNode struct {
+	ast.BaseBlock
+	block *ChartBlock
+}
+
+var kindChartBlock = ast.NewNodeKind("ChartBlock")
+
+func (n *chartBlockNode) Kind() ast.NodeKind { return kindChartBlock }
+
+func (n *chartBlockNode) Dump(source []byte, level int) {
+	ast.DumpHelper(n, source, level, map[string]string{"SLO": n.block.SLO, "Kind": n.block.Kind}, nil)
+}
+
+// ChartBlockError is a bad chart block, at its file and line.
+type ChartBlockError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *ChartBlockError) Error() string {
+	return fmt.Sprintf("%s:%d: chart: %s", e.File, e.Line, e.Msg)
+}
+
+// ExtractChartBlocks finds the ```chart blocks of a parsed page, checks
+// them against the known SLO ids and replaces each with a chart container.
+// A bad block is an error naming the file and line: never a silent blank.
+func ExtractChartBlocks(file string, source []byte, doc ast.Node, knownSLOs map[string]bool) ([]*ChartBlock, error) {
+	var fences []*ast.FencedCodeBlock
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if f, ok := n.(*ast.FencedCodeBlock); ok && entering && string(f.Language(source)) == "chart" {
+			fences = append(fences, f)
+		}
+		return ast.WalkContinue, nil
+	})
+	var blocks []*ChartBlock
+	var errs []error
+	for i, f := range fences {
+		line := fenceLine(source, f)
+		var body bytes.Buffer
+		for j := 0; j < f.Lines().Len(); j++ {
+			seg := f.Lines().At(j)
+			body.Write(seg.Value(source))
+		}
+		b, err := ParseChartBlock(body.Bytes(), knownSLOs)
+		if err != nil {
+			var ce *ChartBlockError
+			if errors.As(err, &ce) {
+				errs = append(errs, &ChartBlockError{File: file, Line: line + ce.Line, Msg: ce.Msg})
+			} else {
+				errs = append(errs, &ChartBlockError{File: file, Line: line, Msg: err.Error()})
+			}
+			continue
+		}
+		b.ID = fmt.Sprintf("md-chart-%d", i+1)
+		b.Line = line
+		blocks = append(blocks, b)
+		f.Parent().ReplaceChild(f.Parent(), f, &chartBlockNode{block: b})
+	}
+	return blocks, errors.Join(errs...)
+}
+
+// ParseChartBlock decodes and checks a chart block's TOML body. Errors carry
+// the line within the body (1 = the first line after the fence).
+func ParseChartBlock(body []byte, knownSLOs map[string]bool) (*ChartBlock, error) {
+	var b ChartBlock
+	md, err := toml.Decode(string(body), &b)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			msg := pe.Message
+			if pe.LastKey != "" {
+				msg = pe.LastKey + ": " + msg
+			}
+			return nil, &ChartBlockError{Line: pe.Position.Line, Msg: msg}
+		}
+		return nil, &ChartBlockError{Line: 1, Msg: err.Error()}
+	}
+	lineOf := func(key string) int {
+		for i, l := range strings.Split(string(body), "\n") {
+			if k, _, ok := strings.Cut(l, "="); ok && strings.TrimSpace(k) == key {
+				return i + 1
+			}
+		}
+		return 1
+	}
+	var errs []error
+	fail := func(key, format string, args ...any) {
+		errs = append(errs, &ChartBlockError{Line: lineOf(key), Msg: key + ": " + fmt.Sprintf(format, args...)})
+	}
+	for _, k := range md.Undecoded() {
+		fail(k.String(), "unknown key; expected slo, kind, from, to or title")
+	}
+	switch {
+	case b.SLO == "":
+		fail("slo", `missing; expected an SLO id such as "checkout/availability"`)
+	case knownSLOs != nil && !knownSLOs[b.SLO]:
+		ids := make([]string, 0, len(knownSLOs))
+		for id := range knownSLOs {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		fail("slo", "unknown SLO %q; expected one of %s", b.SLO, strings.Join(ids, ", "))
+	}
+	if !slices.Contains(ChartKinds, b.Kind) {
+		fail("kind", "expected one of %s, got %q", strings.Join(ChartKinds, ", "), b.Kind)
+	}
+	switch {
+	case b.From.IsZero():
+		fail("from", "missing; expected a time such as 2026-11-10T13:00:00Z")
+	case b.To.IsZero():
+		fail("to", "missing; expected a time such as 2026-11-10T16:00:00Z")
+	case !b.To.After(b.From):
+		fail("to", "must be after from (%s)", b.From.Format(time.RFC3339))
+	}
+	if len(errs) > 0 {
+		// Report the first by line; the others follow from the same block.
+		return nil, errs[0]
+	}
+	return &b, nil
+}
+
+// fenceLine is the 1-based line of the opening fence.
+func fenceLine(source []byte, f *ast.FencedCodeBlock) int {
+	offset := 0
+	if f.Info != nil {
+		offset = f.Info.Segment.Start
+	} else if f.Lines().Len() > 0 {
+		offset = f.Lines().At(0).Start
+	}
+	return bytes.Count(source[:offset], []byte("\n")) + 1
+}
+
+// chartBlockRenderer draws a chart block's container; the chart itself is
+// drawn by the page's script from the option the site computes.
+type chartBlockRenderer struct{}
+
+func (chartBlockRenderer) RegisterFuncs(reg gmrender.NodeRendererFuncRegisterer) {
+	reg.Register(kindChartBlock, func(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		b := node.(*chartBlockNode).block
+		title := b.Title
+		if title == "" {
+			title = b.SLO + " · " + b.Kind
+		}
+		fmt.Fprintf(w, "<figure class=\"chart-box\"><div class=\"chart\" id=\"%s\"></div><figcaption>%s</figcaption></figure>\n",
+			b.ID, util.EscapeHTML([]byte(title)))
+		return ast.WalkSkipChildren, nil
+	})
+}
