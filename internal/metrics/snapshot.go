@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"github.com/prometheus/common/model"
+
 	"bufio"
 	"bytes"
 	"cmp"
@@ -776,100 +778,9 @@ func WriteSnapshot(w io.Writer, step time.Duration, recordedAt time.Time, series
 	return sw.Close()
 }
 
-// Prometheus durations ("5m", "1h30m", "28d"). A local copy of
-// model.ParseDuration and model.Duration.String from
-// github.com/prometheus/common: importing that package needs go.sum entries
-// for client_model and protobuf, which relia does not otherwise use.
-
-type durationUnit struct {
-	name string
-	d    time.Duration
-}
-
-var durationUnits = []durationUnit{
-	{"y", 365 * 24 * time.Hour},
-	{"w", 7 * 24 * time.Hour},
-	{"d", 24 * time.Hour},
-	{"h", time.Hour},
-	{"m", time.Minute},
-	{"s", time.Second},
-	{"ms", time.Millisecond},
-}
-
-// parseDuration parses "0" or one or more <integer><unit> pairs with units
-// y, w, d, h, m, s, ms from largest to smallest.
 func parseDuration(s string) (time.Duration, error) {
-	switch s {
-	case "0":
-		return 0, nil
-	case "":
-		return 0, errors.New("empty duration string")
-	}
-	orig := s
-	var total time.Duration
-	last := -1
-	for s != "" {
-		i := 0
-		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			i++
-		}
-		if i == 0 {
-			return 0, fmt.Errorf("not a valid duration string: %q", orig)
-		}
-		v, err := strconv.ParseInt(s[:i], 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("not a valid duration string: %q", orig)
-		}
-		s = s[i:]
-		j := 0
-		for j < len(s) && (s[j] < '0' || s[j] > '9') {
-			j++
-		}
-		if j == 0 {
-			return 0, fmt.Errorf("not a valid duration string: %q", orig)
-		}
-		unit := s[:j]
-		s = s[j:]
-		pos := slices.IndexFunc(durationUnits, func(u durationUnit) bool { return u.name == unit })
-		if pos < 0 {
-			return 0, fmt.Errorf("unknown unit %q in duration %q", unit, orig)
-		}
-		if pos <= last {
-			return 0, fmt.Errorf("not a valid duration string: %q", orig)
-		}
-		last = pos
-		u := durationUnits[pos].d
-		if v > int64(math.MaxInt64/u) || total > math.MaxInt64-time.Duration(v)*u {
-			return 0, errors.New("duration out of range")
-		}
-		total += time.Duration(v) * u
-	}
-	return total, nil
+	d, err := model.ParseDuration(s)
+	return time.Duration(d), err
 }
 
-// formatDuration prints d the way Prometheus does: "5m", "1h30m", "90d".
-// Years and weeks are used only when they divide d exactly.
-func formatDuration(d time.Duration) string {
-	ms := int64(d / time.Millisecond)
-	if ms == 0 {
-		return "0s"
-	}
-	sign := ""
-	if ms < 0 {
-		sign, ms = "-", -ms
-	}
-	var b strings.Builder
-	b.WriteString(sign)
-	for i, u := range durationUnits {
-		m := int64(u.d / time.Millisecond)
-		if i < 2 && ms%m != 0 {
-			continue
-		}
-		if v := ms / m; v > 0 {
-			b.WriteString(strconv.FormatInt(v, 10))
-			b.WriteString(u.name)
-			ms -= v * m
-		}
-	}
-	return b.String()
-}
+func formatDuration(d time.Duration) string { return model.Duration(d).String() }
