@@ -1,8 +1,6 @@
 package metrics
 
 import (
-	"github.com/prometheus/common/model"
-
 	"bufio"
 	"bytes"
 	"cmp"
@@ -19,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/prometheus/common/model"
 )
 
 // A snapshot file records metric history so that a site builds offline and
