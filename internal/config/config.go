@@ -6,6 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -148,6 +149,9 @@ type rawSLO struct {
 // Load reads and validates the file at path.
 func Load(path string) (*Config, error) {
 	src, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read config: %s not found; run relia in the folder that holds relia.toml, or pass --config FILE", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read config: %w", err)
 	}

@@ -1,0 +1,42 @@
+package site
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestGolden pins the pages of the hand-computed site byte for byte, so a
+// template or number change shows up as a reviewable diff.
+func TestGolden(t *testing.T) {
+	dir, now := handSite(t)
+	out := filepath.Join(dir, "public")
+	buildAt(t, dir, now, out)
+	for _, page := range []string{"index.html", "slos/web/availability/index.html", "api/v1/slos.json", "404.html"} {
+		got, err := os.ReadFile(filepath.Join(out, page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden := filepath.Join("testdata", "golden", filepath.FromSlash(page))
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run: go test ./internal/site -run TestGolden -update)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s; if the change is intended, run: go test ./internal/site -run TestGolden -update", page, golden)
+		}
+	}
+}
