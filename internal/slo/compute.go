@@ -1,0 +1,597 @@
+package slo
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/relia-dev/relia/internal/metrics"
+)
+
+// ErrSeries marks a series that does not fit the report: a step that differs
+// from the configured one, Now off the series' grid, or a series that ends
+// before Now. It is an error in the inputs (or in the source), not in the
+// SLO definition.
+var ErrSeries = errors.New("series does not fit the report")
+
+// Burn-rate lookbacks, as configured, in the order of Report.BurnRates.
+var lookbacks = [...]struct {
+	label string
+	d     time.Duration
+}{
+	{"5m", 5 * time.Minute},
+	{"30m", 30 * time.Minute},
+	{"1h", time.Hour},
+	{"2h", 2 * time.Hour},
+	{"6h", 6 * time.Hour},
+	{"1d", day},
+	{"3d", 3 * day},
+}
+
+// Indexes into lookbacks.
+const (
+	lb5m = iota
+	lb30m
+	lb1h
+	lb2h
+	lb6h
+	lb1d
+	lb3d
+	numLookbacks
+)
+
+// timelineBurn are the lookbacks drawn in Timeline.Burn, in that order.
+var timelineBurn = [...]int{lb1h, lb6h, lb1d, lb3d}
+
+// alertRules are the multiwindow, multi-burn-rate rules of the SRE
+// Workbook, chapter 5, with their long and short windows as lookbacks. Their
+// long windows are the lookbacks of timelineBurn, which replay computes at
+// every step anyway.
+var alertRules = [...]struct {
+	severity    string
+	share       float64
+	long, short int
+}{
+	{"page", 0.02, lb1h, lb5m},
+	{"page", 0.05, lb6h, lb30m},
+	{"ticket", 0.10, lb1d, lb2h},
+	{"ticket", 0.10, lb3d, lb6h},
+}
+
+// Range returns the exclusive start of the series Compute needs: the caller
+// fetches the steps ending in (from, opts.Now] on the grid of opts.Step.
+// That span holds
+//
+//   - the window before the start of the history span (Now − History − W for
+//     a rolling window; for a calendar one, the start of the period that
+//     contains the first history step), so the first timeline point has a
+//     whole window;
+//   - the longest burn lookback (3d, raised to whole steps) before the
+//     history start, so the first replayed alert step has every rate;
+//   - the opts.Weeks ISO weeks of the weekly table.
+//
+// History counts in whole steps, as in Compute. The result is aligned down
+// to the step grid through Now. opts.Step must be set; with Step ≤ 0 nothing
+// is rounded or aligned. A series that starts
+// later than Range asks is still accepted by Compute: the missing steps are
+// no data.
+func Range(spec Spec, opts Options) time.Time {
+	return need(spec, opts, opts.Step)
+}
+
+// need is Range for a given step. Compute indexes its prefix sums from this
+// instant, so anything it reads lies inside (need, Now].
+func need(spec Spec, opts Options, step time.Duration) time.Time {
+	loc := location(opts)
+	now := opts.Now
+	hist := max(opts.History, 0)
+	if step > 0 {
+		hist = hist / step * step // the whole steps in (Now − History, Now]
+	}
+	start := now.Add(-hist) // history start: the first history step ends after it
+	from := start.Add(-raise(lookbacks[lb3d].d, step))
+	switch {
+	case spec.Window.Rolling > 0:
+		from = earliest(from, start.Add(-spec.Window.Rolling))
+	case spec.Window.validate() == nil:
+		first := now
+		if hist > 0 {
+			first = start.Add(max(step, 0))
+		}
+		from = earliest(from, periodStart(spec.Window.Calendar, first, loc))
+	}
+	if opts.Weeks > 0 {
+		last := periodStart(CalendarWeek, now, loc)
+		from = earliest(from, periodShift(CalendarWeek, last, -(opts.Weeks-1), loc))
+	}
+	if step > 0 {
+		n := ceilDiv(now.Sub(from), step)
+		from = now.Add(-time.Duration(n) * step)
+	}
+	return from
+}
+
+// Compute computes the report of one SLO at opts.Now from a series of good
+// and total events per step.
+//
+// The grid: series index i covers (τ_i − step, τ_i] with τ_i = FirstEnd +
+// i·step. A step has data when its Total is not NaN; a step without data
+// counts as neither good nor bad and lowers the coverage. Steps the series
+// does not hold (it may start later than Range asks) are no data too; steps
+// before Range's start and after Now are never read.
+//
+// Budgeting methods are reduced to per-step units (gu, tu) and everything
+// else runs on the same prefix sums of those units:
+//
+//   - occurrences: (g, t) for a data step;
+//   - timeslices: for a data step with t > 0, tu = 1 and gu = 1 when
+//     g/t ≥ SliceThreshold/100, else 0;
+//   - ratio_timeslices (OpenSLO RatioTimeslices): for a data step with
+//     t > 0, tu = 1 and gu = g/t;
+//
+// and (0, 0) otherwise. Report.Good, Total and Bad are therefore events for
+// occurrences and slices for the two time-slice methods.
+//
+// Windows: a rolling window W ending at τ holds the W/step steps in
+// (τ−W, τ]; W must be a whole number of steps, at least one. A calendar
+// window ending at τ holds the steps ending in (p.start, τ] where p is the
+// period with p.start < τ ≤ p.end, periods starting at 00:00 in
+// opts.Location (ISO weeks on Monday, months on the 1st, quarters in
+// January, April, July and October): at exactly Monday 00:00 a week window
+// is the whole previous week. A step that straddles a period start belongs
+// to the period it ends in.
+//
+// Over the window, G, T and B = T − G give SLI = G/T, allowed
+// A = (1 − objective/100)·T, consumed B/A and remaining 1 − B/A, all NaN
+// when T = 0; coverage is the share of the window's steps that have data.
+// The burn rate over a lookback L is (B_L/T_L)/(1 − objective/100), NaN when
+// T_L = 0; a lookback that is not a whole number of steps is raised to the
+// next one (so at least one step), and the report notes it.
+//
+// Alert replay: a rule (share p, long L, short S) has the threshold
+// p·Nominal(W)/L with L effective, and fires at a step when both its long
+// and its short burn rates are strictly above it (NaN never fires). Every
+// step in (Now − History, Now] is replayed; consecutive firing steps merge
+// into one Alert from the first firing step to the first step after it that
+// does not fire, or to Now (Active) when it still fires then. An alert
+// already firing at the first history step starts there.
+//
+// Status: no-data when T = 0 or coverage < 50 %; exhausted when remaining
+// ≤ 0; at-risk when remaining·100 < AtRiskBelow; healthy otherwise.
+//
+// The history span is the whole steps in (Now − History, Now]. The Timeline
+// holds, at each of them, the SLI and budget remaining of the window ending
+// there (rolling or calendar) and the 1h, 6h, 1d and 3d burn rates. Weeks
+// holds opts.Weeks ISO weeks in opts.Location, oldest first, the last being
+// the week (Start, End] that contains Now, counted up to Now.
+//
+// Every quantity at every step is O(1) from prefix sums, so Compute is
+// O(steps); its scratch space is pooled, and the Timeline slices are its only
+// per-step output. Compute is safe for concurrent use.
+func Compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
+	r, err := compute(spec, s, opts)
+	if err != nil {
+		return nil, fmt.Errorf("compute slo %s: %w", spec.ID, err)
+	}
+	return r, nil
+}
+
+// cum holds prefix sums of total and bad units. Bad rather than good units
+// are summed so that B over a window is a difference of small numbers: with
+// P_g it would be the difference of two differences of large totals, and a
+// window without bad events could show a tiny non-zero burn rate.
+type cum struct{ t, b float64 }
+
+// scratch is the per-call working memory of Compute, pooled across calls.
+type scratch struct {
+	cum  []cum     // P_t, P_b; index k holds the sums over grid steps 1..k
+	data []float64 // P_data: steps with data
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
+	if err := validate(spec, s, opts); err != nil {
+		return nil, err
+	}
+	step := s.Step
+	loc := location(opts)
+	now := opts.Now
+
+	// The grid: step k = 1..K ends at base + k·step; k = K ends at Now.
+	base := need(spec, opts, step)
+	K := int(now.Sub(base) / step)
+	off := int(base.Sub(s.FirstEnd) / step) // series index of grid step k is k + off
+	h := int(max(opts.History, 0) / step)   // history steps: k = K−h+1..K
+
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	if cap(sc.cum) < K+1 {
+		sc.cum = make([]cum, K+1)
+		sc.data = make([]float64, K+1)
+	}
+	c, data := sc.cum[:K+1], sc.data[:K+1]
+	if k, err := fill(c, data, off, s, spec); err != nil {
+		return nil, fmt.Errorf("step ending %s: %w", s.End(k+off).UTC().Format(time.RFC3339), err)
+	}
+
+	allowed := 1 - spec.Objective/100
+	r := &Report{Spec: spec, WindowEnd: now}
+
+	// Lookbacks in whole steps.
+	var lsteps [numLookbacks]int
+	for j, lb := range lookbacks {
+		eff := raise(lb.d, step)
+		lsteps[j] = int(eff / step)
+		if eff != lb.d {
+			r.Notes = append(r.Notes, fmt.Sprintf("burn-rate lookback %s raised to %s", lb.label, raisedTo(eff, step)))
+		}
+	}
+	r.Rules = make([]Rule, len(alertRules))
+	nominal := float64(spec.Window.Nominal())
+	for j, ar := range alertRules {
+		long, short := lookbacks[ar.long], lookbacks[ar.short]
+		rule := Rule{
+			Severity:   ar.severity,
+			Share:      ar.share,
+			Long:       time.Duration(lsteps[ar.long]) * step,
+			Short:      time.Duration(lsteps[ar.short]) * step,
+			LongLabel:  long.label,
+			ShortLabel: short.label,
+		}
+		rule.Threshold = rule.Share * nominal / float64(rule.Long)
+		r.Rules[j] = rule
+		var raised []string
+		if rule.Long != long.d {
+			raised = append(raised, "long window "+long.label+" raised to "+raisedTo(rule.Long, step))
+		}
+		if rule.Short != short.d {
+			raised = append(raised, "short window "+short.label+" raised to "+raisedTo(rule.Short, step))
+		}
+		if len(raised) > 0 {
+			note := fmt.Sprintf("alert rule %s %s/%s: %s", rule.Severity, long.label, short.label, raised[0])
+			if len(raised) > 1 {
+				note += ", " + raised[1]
+			}
+			r.Notes = append(r.Notes, note)
+		}
+	}
+
+	// The window ending at Now.
+	var lo int
+	if w := spec.Window.Rolling; w > 0 {
+		lo = K - int(w/step)
+		r.WindowStart = now.Add(-w)
+	} else {
+		r.WindowStart = periodStart(spec.Window.Calendar, now, loc)
+		lo = floorDiv(r.WindowStart.Sub(base), step)
+	}
+	T, B := c[K].t-c[lo].t, c[K].b-c[lo].b
+	r.Good, r.Total, r.Bad = T-B, T, B
+	r.SLI, r.Budget = math.NaN(), Budget{math.NaN(), math.NaN(), math.NaN()}
+	if T != 0 {
+		r.SLI = (T - B) / T
+		a := allowed * T
+		r.Budget = Budget{Allowed: a, Consumed: B / a, Remaining: 1 - B/a}
+	}
+	r.Coverage = (data[K] - data[lo]) / float64(K-lo)
+	r.Status = status(T, r.Coverage, r.Budget.Remaining, spec.AtRiskBelow)
+
+	r.BurnRates = make([]BurnRate, numLookbacks)
+	for j, lb := range lookbacks {
+		r.BurnRates[j] = BurnRate{
+			Label:    lb.label,
+			Lookback: time.Duration(lsteps[j]) * step,
+			Rate:     burn(c[K], c[K-lsteps[j]], allowed),
+		}
+	}
+
+	r.Timeline, r.Alerts = replay(spec, c, base, step, K, h, &lsteps, r.Rules, allowed, loc)
+	r.Weeks = weeks(opts.Weeks, c, data, base, step, K, now, loc)
+	return r, nil
+}
+
+// validate checks the spec, the options and the series' grid.
+func validate(spec Spec, s *metrics.Series, opts Options) error {
+	if !(spec.Objective > 0 && spec.Objective < 100) {
+		return fmt.Errorf("objective %v is not between 0 and 100 percent", spec.Objective)
+	}
+	switch spec.Budgeting {
+	case Occurrences, RatioTimeslices:
+	case Timeslices:
+		if !(spec.SliceThreshold > 0 && spec.SliceThreshold <= 100) {
+			return fmt.Errorf("slice threshold %v is not between 0 and 100 percent", spec.SliceThreshold)
+		}
+	default:
+		return fmt.Errorf("budgeting %q is not occurrences, timeslices or ratio_timeslices", spec.Budgeting)
+	}
+	if err := spec.Window.validate(); err != nil {
+		return err
+	}
+	if opts.History < 0 {
+		return fmt.Errorf("history %s is negative", formatDuration(opts.History))
+	}
+	if opts.Weeks < 0 {
+		return fmt.Errorf("weeks %d is negative", opts.Weeks)
+	}
+	if s == nil {
+		return fmt.Errorf("%w: no series", ErrSeries)
+	}
+	step := s.Step
+	if step <= 0 {
+		return fmt.Errorf("%w: step %s is not positive", ErrSeries, formatDuration(step))
+	}
+	if opts.Step != 0 && opts.Step != step {
+		return fmt.Errorf("%w: series step %s differs from the configured step %s", ErrSeries, formatDuration(step), formatDuration(opts.Step))
+	}
+	if len(s.Good) != len(s.Total) {
+		return fmt.Errorf("%w: %d good values but %d total values", ErrSeries, len(s.Good), len(s.Total))
+	}
+	if w := spec.Window.Rolling; w > 0 {
+		if w < step {
+			return fmt.Errorf("window %s is shorter than the %s step", formatDuration(w), formatDuration(step))
+		}
+		if w%step != 0 {
+			return fmt.Errorf("window %s is not a whole number of %s steps", formatDuration(w), formatDuration(step))
+		}
+	}
+	if s.Len() == 0 {
+		return fmt.Errorf("%w: the series is empty", ErrSeries)
+	}
+	d := opts.Now.Sub(s.FirstEnd)
+	if d%step != 0 {
+		return fmt.Errorf("%w: now %s is not on the series grid (first step ends %s, step %s)", ErrSeries,
+			opts.Now.UTC().Format(time.RFC3339), s.FirstEnd.UTC().Format(time.RFC3339), formatDuration(step))
+	}
+	if d < 0 || int(d/step) >= s.Len() {
+		return fmt.Errorf("%w: the series covers steps ending %s to %s, not now %s", ErrSeries,
+			s.FirstEnd.UTC().Format(time.RFC3339), s.End(s.Len()-1).UTC().Format(time.RFC3339), opts.Now.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// fill writes the prefix sums P_t, P_b and P_data of the grid steps 1..K
+// (len(c) = K+1). Grid step k is series index k+off; steps before the series
+// are no data. It returns the grid step of a value it cannot use: a good
+// count missing beside a total, or an infinite count.
+func fill(c []cum, data []float64, off int, s *metrics.Series, spec Spec) (int, error) {
+	K := len(c) - 1
+	c[0], data[0] = cum{}, 0
+	first := min(max(1, -off), K+1)
+	for k := 1; k < first; k++ {
+		c[k], data[k] = cum{}, 0
+	}
+	if first > K {
+		return 0, nil
+	}
+	good, total := s.Good[first+off:K+off+1], s.Total[first+off:K+off+1]
+	c, data = c[first:K+1], data[first:K+1]
+	var ct, cb, cd float64
+	thr := spec.SliceThreshold / 100
+	method := spec.Budgeting
+	for i, t := range total {
+		if t != t { // NaN: no data
+			c[i], data[i] = cum{ct, cb}, cd
+			continue
+		}
+		g := good[i]
+		if t-t != 0 || g-g != 0 {
+			return first + i, fmt.Errorf("good %v and total %v are not both finite", g, t)
+		}
+		cd++
+		switch method {
+		case Occurrences:
+			ct += t
+			cb += t - g
+		case Timeslices:
+			if t > 0 {
+				ct++
+				if !(g/t >= thr) {
+					cb++
+				}
+			}
+		default: // RatioTimeslices
+			if t > 0 {
+				ct++
+				cb += 1 - g/t
+			}
+		}
+		c[i], data[i] = cum{ct, cb}, cd
+	}
+	return 0, nil
+}
+
+// replay walks the history steps K−h+1..K once: the window SLI and budget
+// remaining, the burn series and the alert rules at each.
+func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
+	lsteps *[numLookbacks]int, rules []Rule, allowed float64, loc *time.Location) (Timeline, []Alert) {
+	k0 := K - h + 1 // first history step
+	tl := Timeline{
+		FirstEnd:        base.Add(time.Duration(k0) * step),
+		Step:            step,
+		SLI:             make([]float64, h),
+		BudgetRemaining: make([]float64, h),
+		Burn:            make([]BurnSeries, len(timelineBurn)),
+	}
+	for j, lb := range timelineBurn {
+		tl.Burn[j] = BurnSeries{Label: lookbacks[lb].label, Values: make([]float64, h)}
+	}
+	if h == 0 {
+		return tl, nil
+	}
+
+	// A rolling window starts w steps back; a calendar one at psIdx, moved
+	// on when a step ends after the period's end (peIdx).
+	w := int(spec.Window.Rolling / step)
+	cal := spec.Window.Calendar
+	var pe time.Time
+	var psIdx, peIdx int
+	if w == 0 {
+		ps := periodStart(cal, tl.FirstEnd, loc)
+		pe = periodShift(cal, ps, 1, loc)
+		psIdx, peIdx = floorDiv(ps.Sub(base), step), floorDiv(pe.Sub(base), step)
+	}
+
+	var alerts []Alert
+	var open [len(alertRules)]int
+	for j := range open {
+		open[j] = -1
+	}
+	// Per rule: threshold, long and short lookbacks in steps, and where its
+	// long rate lies among the burn series computed at every step.
+	var thr [len(alertRules)]float64
+	var longAt, longN, shortN [len(alertRules)]int
+	for j, ar := range alertRules {
+		thr[j] = rules[j].Threshold
+		longN[j], shortN[j] = lsteps[ar.long], lsteps[ar.short]
+		longAt[j] = slices.Index(timelineBurn[:], ar.long)
+	}
+	n1h, n6h, n1d, n3d := lsteps[lb1h], lsteps[lb6h], lsteps[lb1d], lsteps[lb3d]
+	b1h, b6h, b1d, b3d := tl.Burn[0].Values, tl.Burn[1].Values, tl.Burn[2].Values, tl.Burn[3].Values
+	sli, rem := tl.SLI[:h], tl.BudgetRemaining[:h]
+	b1h, b6h, b1d, b3d = b1h[:h], b6h[:h], b1d[:h], b3d[:h]
+	nan := math.NaN()
+	var long [len(timelineBurn)]float64
+	for i := range h {
+		k := k0 + i
+		ck := c[k]
+		lo := k - w
+		if w == 0 {
+			for k > peIdx {
+				pe = periodShift(cal, pe, 1, loc)
+				psIdx, peIdx = peIdx, floorDiv(pe.Sub(base), step)
+			}
+			lo = psIdx
+		}
+		T, B := ck.t-c[lo].t, ck.b-c[lo].b
+		if T == 0 {
+			sli[i], rem[i] = nan, nan
+		} else {
+			sli[i] = (T - B) / T
+			rem[i] = 1 - B/(allowed*T)
+		}
+		long[0] = burn(ck, c[k-n1h], allowed)
+		long[1] = burn(ck, c[k-n6h], allowed)
+		long[2] = burn(ck, c[k-n1d], allowed)
+		long[3] = burn(ck, c[k-n3d], allowed)
+		b1h[i], b6h[i], b1d[i], b3d[i] = long[0], long[1], long[2], long[3]
+		for j := range alertRules {
+			// The short rate matters only when the long one is above the
+			// threshold, which is rare: compute it then.
+			fire := long[longAt[j]] > thr[j] && burn(ck, c[k-shortN[j]], allowed) > thr[j]
+			switch {
+			case fire && open[j] < 0:
+				open[j] = len(alerts)
+				alerts = append(alerts, Alert{Rule: rules[j], Start: base.Add(time.Duration(k) * step)})
+			case !fire && open[j] >= 0:
+				alerts[open[j]].End = base.Add(time.Duration(k) * step)
+				open[j] = -1
+			}
+		}
+	}
+	now := base.Add(time.Duration(K) * step)
+	for _, a := range open {
+		if a >= 0 {
+			alerts[a].End, alerts[a].Active = now, true
+		}
+	}
+	return tl, alerts
+}
+
+// weeks computes the weekly table: n ISO weeks, the last one containing now.
+func weeks(n int, c []cum, data []float64, base time.Time, step time.Duration, K int, now time.Time, loc *time.Location) []Week {
+	if n == 0 {
+		return nil
+	}
+	out := make([]Week, n)
+	last := periodStart(CalendarWeek, now, loc)
+	for j := range out {
+		start := periodShift(CalendarWeek, last, j-(n-1), loc)
+		end := periodShift(CalendarWeek, start, 1, loc)
+		lo := floorDiv(start.Sub(base), step)
+		hi := min(floorDiv(end.Sub(base), step), K)
+		T, B := c[hi].t-c[lo].t, c[hi].b-c[lo].b
+		wk := Week{Start: start, End: end, Good: T - B, Total: T, SLI: math.NaN()}
+		wk.Year, wk.Number = start.ISOWeek()
+		if T != 0 {
+			wk.SLI = (T - B) / T
+		}
+		if hi > lo {
+			wk.Coverage = (data[hi] - data[lo]) / float64(hi-lo)
+		}
+		out[j] = wk
+	}
+	return out
+}
+
+// burn is the burn rate between two prefix sums, (B/T)/allowed computed
+// with one division as B/(T·allowed); NaN without traffic.
+func burn(hi, lo cum, allowed float64) float64 {
+	t := hi.t - lo.t
+	if t == 0 {
+		return math.NaN()
+	}
+	return (hi.b - lo.b) / (t * allowed)
+}
+
+// status applies the status rules of DESIGN.md in order of precedence.
+func status(total, coverage, remaining, atRiskBelow float64) string {
+	switch {
+	case total == 0 || coverage < 0.5:
+		return StatusNoData
+	case remaining <= 0:
+		return StatusExhausted
+	case remaining*100 < atRiskBelow:
+		return StatusAtRisk
+	}
+	return StatusHealthy
+}
+
+// raise rounds d up to a whole number of steps, at least one.
+func raise(d, step time.Duration) time.Duration {
+	if step <= 0 {
+		return d
+	}
+	return time.Duration(max(ceilDiv(d, step), 1)) * step
+}
+
+// raisedTo describes a raised lookback for a note.
+func raisedTo(eff, step time.Duration) string {
+	if eff == step {
+		return "the " + formatDuration(step) + " step"
+	}
+	return formatDuration(eff) + ", a whole number of " + formatDuration(step) + " steps"
+}
+
+func location(opts Options) *time.Location {
+	if opts.Location == nil {
+		return time.UTC
+	}
+	return opts.Location
+}
+
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func ceilDiv(a, b time.Duration) int {
+	q := a / b
+	if a%b > 0 {
+		q++
+	}
+	return int(q)
+}
+
+func floorDiv(a, b time.Duration) int {
+	q := a / b
+	if a%b < 0 {
+		q--
+	}
+	return int(q)
+}

@@ -1,0 +1,136 @@
+// Package slo holds the SLO math of DESIGN.md: windows, compliance, error
+// budget, burn rates and alert replay. It is pure computation over a
+// metrics.Series; it performs no I/O and knows nothing about pages.
+package slo
+
+import (
+	"time"
+)
+
+// Budgeting methods.
+const (
+	Occurrences     = "occurrences"
+	Timeslices      = "timeslices"
+	RatioTimeslices = "ratio_timeslices"
+)
+
+// Statuses, in order of severity.
+const (
+	StatusHealthy   = "healthy"
+	StatusAtRisk    = "at-risk"
+	StatusExhausted = "exhausted"
+	StatusNoData    = "no-data"
+)
+
+// Calendar window names.
+const (
+	CalendarWeek    = "week"
+	CalendarMonth   = "month"
+	CalendarQuarter = "quarter"
+)
+
+// Window is either a rolling duration or a calendar period.
+type Window struct {
+	Rolling  time.Duration // > 0 for a rolling window
+	Calendar string        // CalendarWeek, CalendarMonth or CalendarQuarter when Rolling == 0
+}
+
+// Spec is one SLO as the math needs it.
+type Spec struct {
+	ID             string
+	Objective      float64 // percent, 0 < Objective < 100
+	Window         Window
+	Budgeting      string  // Occurrences, Timeslices or RatioTimeslices
+	SliceThreshold float64 // percent; a slice is good when its g/t ≥ this (Timeslices only)
+	AtRiskBelow    float64 // percent of budget remaining below which the status is at-risk
+}
+
+// Options are the report-wide settings.
+type Options struct {
+	Now      time.Time      // report time τ; on the series' step grid
+	History  time.Duration  // span of chart series and alert replay, ending at Now
+	Location *time.Location // calendar windows and ISO weeks start at 00:00 here; nil means UTC
+	Weeks    int            // ISO weeks in the weekly table, the last one containing Now
+
+	// Step is the grid spacing of the series. Range needs it to round the
+	// burn-rate lookbacks and to align its result; Compute takes the step
+	// from the series and, when Step is set, checks that they agree.
+	Step time.Duration
+}
+
+// Budget is the error budget of the window ending at Now. Fractions; NaN
+// when undefined (no traffic).
+type Budget struct {
+	Allowed   float64 // allowed bad events (or slices): (1 − objective) · T
+	Consumed  float64 // B / A
+	Remaining float64 // 1 − B / A; negative when overspent
+}
+
+// BurnRate is the burn rate over one lookback ending at Now.
+type BurnRate struct {
+	Label    string        // the configured lookback: "5m", "30m", "1h", "2h", "6h", "1d", "3d"
+	Lookback time.Duration // effective lookback: raised to a whole number of steps
+	Rate     float64       // NaN when the lookback holds no traffic
+}
+
+// Rule is one multiwindow, multi-burn-rate alert rule.
+type Rule struct {
+	Severity   string        // "page" or "ticket"
+	Share      float64       // budget share p, as a fraction (0.02)
+	Long       time.Duration // effective long window
+	Short      time.Duration // effective short window
+	LongLabel  string        // as configured, "1h"
+	ShortLabel string        // as configured, "5m"
+	Threshold  float64       // p · Nominal(W) / Long: both burn rates must be above it
+}
+
+// Alert is one merged interval in which a rule fired.
+type Alert struct {
+	Rule   Rule
+	Start  time.Time // τ of the first firing step
+	End    time.Time // τ of the first step after it that does not fire; Now when still firing
+	Active bool      // still firing at Now
+}
+
+// Week is the compliance of one ISO week, Monday 00:00 to Monday 00:00 in
+// Options.Location: the steps ending in (Start, End].
+type Week struct {
+	Year, Number int // ISO year and week
+	Start, End   time.Time
+	Good, Total  float64
+	SLI          float64 // NaN when no traffic
+	Coverage     float64 // steps with data / steps in the week (up to Now for the current week)
+}
+
+// Timeline holds per-step series over (Now − History, Now] for the charts,
+// at full resolution; callers downsample for drawing.
+type Timeline struct {
+	FirstEnd        time.Time
+	Step            time.Duration
+	SLI             []float64 // window SLI at each step; NaN when no traffic
+	BudgetRemaining []float64 // window budget remaining; NaN when no traffic
+	Burn            []BurnSeries
+}
+
+// BurnSeries is the burn rate over one lookback at every step.
+type BurnSeries struct {
+	Label  string
+	Values []float64 // NaN when no traffic
+}
+
+// Report is everything relia computes for one SLO.
+type Report struct {
+	Spec                   Spec
+	WindowStart, WindowEnd time.Time
+	Good, Total, Bad       float64 // events, or slices for the time-slice methods
+	SLI                    float64 // NaN when Total == 0
+	Budget                 Budget
+	BurnRates              []BurnRate
+	Coverage               float64 // steps with data / steps in the window
+	Status                 string
+	Rules                  []Rule
+	Alerts                 []Alert // oldest first, over the history span
+	Weeks                  []Week  // oldest first
+	Timeline               Timeline
+	Notes                  []string // e.g. a short window raised to the step
+}
