@@ -218,7 +218,7 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 		return nil, fmt.Errorf("step ending %s: %w", s.End(k+off).UTC().Format(time.RFC3339), err)
 	}
 
-	allowed := 1 - spec.Objective/100
+	allowed := badFraction(spec.Objective)
 	r := &Report{Spec: spec, WindowEnd: now}
 
 	// Lookbacks in whole steps.
@@ -525,6 +525,14 @@ func weeks(n int, c []cum, data []float64, base time.Time, step time.Duration, K
 		out[j] = wk
 	}
 	return out
+}
+
+// badFraction is 1 − objective as a fraction. Objectives are written in
+// decimal (99.9), and 1 − 99.9/100 in binary floating point is
+// 0.0010000000000000009: the result is rounded to 12 decimals so that the
+// allowed bad events of 100,000 requests print as 100, not 100.00000000000009.
+func badFraction(objective float64) float64 {
+	return math.Round((100-objective)*1e10) / 1e12
 }
 
 // burn is the burn rate between two prefix sums, (B/T)/allowed computed

@@ -165,3 +165,22 @@ func mustLoad(t testing.TB, name string) *time.Location {
 	}
 	return loc
 }
+
+func TestBadFraction(t *testing.T) {
+	for _, c := range []struct {
+		objective float64
+		total     float64
+		allowed   float64
+	}{
+		{99.9, 100000, 100},
+		{99.9, 18143125, 18143.125},
+		{99.95, 2000, 1},
+		{99.999, 1e6, 10},
+		{99, 12000, 120},
+		{50, 3, 1.5},
+	} {
+		if got := badFraction(c.objective) * c.total; got != c.allowed {
+			t.Errorf("objective %v of %v: allowed %v, want exactly %v", c.objective, c.total, got, c.allowed)
+		}
+	}
+}
