@@ -9,7 +9,6 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
-	"time"
 
 	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/site"
@@ -30,10 +29,7 @@ Usage:
   relia <command> [flags]
 
 Commands:
-  build     build the site into public/ (run in the folder holding relia.toml)
-  version   print the version
-  help      show this help, or "relia help build" for a command's flags
-
+%s
 Exit codes:
   0  the site was built
   1  the inputs are wrong (relia.toml, content, snapshots): the message names file and line
@@ -48,29 +44,106 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
+// command is one sub-command. run gets the arguments after the command
+// name; "-h" among them prints the command's help to stdout.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+// commands lists every sub-command; each lives in its own file.
+var commands = []command{
+	{"build", "build the site into public/ (run in the folder holding relia.toml)", runBuild},
+	{"version", "print the version", runVersion},
+}
+
+func lookup(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usageText())
 		return exitUsage
 	}
-	var err error
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "build":
-		err = runBuild(ctx, rest, stdout, stderr)
-	case "version", "--version":
-		fmt.Fprintln(stdout, "relia", version())
-		return exitOK
+	cmd, rest := args[0], args[1:]
+	switch cmd {
 	case "help", "-h", "-help", "--help":
-		if len(rest) > 0 && rest[0] == "build" {
-			_ = runBuild(ctx, []string{"-h"}, stdout, stderr)
-			return exitOK
+		if len(rest) > 0 {
+			if c, ok := lookup(rest[0]); ok {
+				return report(c.run(ctx, []string{"-h"}, stdout, stderr), stderr)
+			}
 		}
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usageText())
 		return exitOK
-	default:
-		err = &usageError{msg: fmt.Sprintf("unknown command %q; run \"relia help\" for the list", cmd)}
+	case "--version":
+		cmd = "version"
 	}
-	return report(err, stderr)
+	c, ok := lookup(cmd)
+	if !ok {
+		return report(&usageError{msg: fmt.Sprintf("unknown command %q; run \"relia help\" for the list", cmd)}, stderr)
+	}
+	return report(c.run(ctx, rest, stdout, stderr), stderr)
+}
+
+func usageText() string {
+	var b strings.Builder
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-9s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(&b, "  %-9s %s\n", "help", `show this help, or "relia help COMMAND" for a command's flags`)
+	return fmt.Sprintf(usage, b.String())
+}
+
+func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("version", "Usage: relia version\n\nPrints the version of relia.\n", args, stdout, stderr)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "relia", version())
+	return nil
+}
+
+// newFlagSet makes a command's flag set. Help that was asked for (-h) goes
+// to stdout; a flag mistake goes to stderr with the usage.
+func newFlagSet(name, help string, args []string, stdout, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
+			fs.SetOutput(stdout)
+		}
+	}
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), help)
+		hasFlags := false
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprint(fs.Output(), "\nFlags:\n")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args and turns flag mistakes into usage errors.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{msg: err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: fmt.Sprintf("%s takes no arguments, got %q; see \"relia help %s\"", fs.Name(), fs.Args(), fs.Name())}
+	}
+	return nil
 }
 
 // report prints err and picks the exit code for it.
@@ -96,65 +169,6 @@ func report(err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "relia:", err)
 		return exitInput
 	}
-}
-
-func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("build", flag.ContinueOnError)
-	// Help asked for goes to stdout; a flag mistake goes to stderr with it.
-	fs.SetOutput(stderr)
-	for _, a := range args {
-		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
-			fs.SetOutput(stdout)
-		}
-	}
-	var (
-		configPath = fs.String("config", "relia.toml", "the site's configuration `file`; content/ and templates/ are read beside it")
-		outDir     = fs.String("out", "public", "output `folder`; replaced whole, and only once the build has succeeded")
-		nowText    = fs.String("now", "", "report `time` (RFC 3339, e.g. 2026-11-23T00:00:00Z), rounded down to the step;\ndefault: the snapshots' recording time when every source is a snapshot, else now")
-		baseURL    = fs.String("base-url", "", "override base_url from the configuration, e.g. https://intra.example/sre/")
-		drafts     = fs.Bool("drafts", false, "include pages marked draft = true")
-		quiet      = fs.Bool("q", false, "print nothing but errors")
-	)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: relia build [flags]
-
-Builds the site described by relia.toml into public/. The same inputs and
---now always give byte-identical output. A failed build leaves the previous
-public/ untouched.
-
-Flags:
-`)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return &usageError{msg: err.Error()}
-	}
-	if fs.NArg() > 0 {
-		return &usageError{msg: fmt.Sprintf("build takes no arguments, got %q; see \"relia help build\"", fs.Args())}
-	}
-	opts := site.Options{ConfigPath: *configPath, Out: *outDir, BaseURL: *baseURL, Drafts: *drafts}
-	if *nowText != "" {
-		t, err := time.Parse(time.RFC3339, *nowText)
-		if err != nil {
-			return &usageError{msg: fmt.Sprintf("--now: expected an RFC 3339 time such as 2026-11-23T00:00:00Z, got %q", *nowText)}
-		}
-		opts.Now = t
-	}
-	log := stderr
-	if *quiet {
-		log = io.Discard
-	}
-	opts.Log = log
-	opts.Progress = !*quiet && isTerminalWriter(stderr)
-	res, err := site.Build(ctx, opts)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(log, "built %d pages for %d SLOs into %s (report time %s)\n", res.Pages, res.SLOs, res.Out, res.Now.Format(time.RFC3339))
-	return nil
 }
 
 // isTerminalWriter reports whether w is a terminal: progress lines are for
