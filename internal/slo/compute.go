@@ -189,6 +189,7 @@ type cum struct{ t, b float64 }
 type scratch struct {
 	cum  []cum     // P_t, P_b; index k holds the sums over grid steps 1..k
 	data []float64 // P_data: steps with data
+	excl []float64 // P_excluded: steps inside a budget adjustment
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -212,11 +213,13 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 	if cap(sc.cum) < K+1 {
 		sc.cum = make([]cum, K+1)
 		sc.data = make([]float64, K+1)
+		sc.excl = make([]float64, K+1)
 	}
-	c, data := sc.cum[:K+1], sc.data[:K+1]
+	c, data, excl := sc.cum[:K+1], sc.data[:K+1], sc.excl[:K+1]
 	if k, err := fill(c, data, off, s, spec); err != nil {
 		return nil, fmt.Errorf("step ending %s: %w", s.End(k+off).UTC().Format(time.RFC3339), err)
 	}
+	exclude(c, data, excl, base, step, spec.Excluded)
 
 	allowed := badFraction(spec.Objective)
 	r := &Report{Spec: spec, WindowEnd: now}
@@ -277,8 +280,12 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 		a := allowed * T
 		r.Budget = Budget{Allowed: a, Consumed: B / a, Remaining: 1 - B/a}
 	}
-	r.Coverage = (data[K] - data[lo]) / float64(K-lo)
+	r.ExcludedSteps = int(excl[K] - excl[lo])
+	r.Coverage = coverage(data[K]-data[lo], K-lo-r.ExcludedSteps)
 	r.Status = status(T, r.Coverage, r.Budget.Remaining, spec.AtRiskBelow)
+	if r.Status == StatusExhausted {
+		r.RecoveryAt = recovery(spec, c, base, step, K, lo, allowed, burn(c[K], c[K-lsteps[lb1d]], allowed), loc)
+	}
 
 	r.BurnRates = make([]BurnRate, numLookbacks)
 	for j, lb := range lookbacks {
@@ -289,8 +296,8 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 		}
 	}
 
-	r.Timeline, r.Alerts = replay(spec, c, base, step, K, h, &lsteps, r.Rules, allowed, loc)
-	r.Weeks = weeks(opts.Weeks, c, data, base, step, K, now, loc)
+	r.Timeline, r.Alerts, r.Episodes = replay(spec, c, base, step, K, h, &lsteps, r.Rules, allowed, loc)
+	r.Weeks = weeks(opts.Weeks, c, data, excl, base, step, K, now, loc)
 	return r, nil
 }
 
@@ -407,7 +414,7 @@ func fill(c []cum, data []float64, off int, s *metrics.Series, spec Spec) (int, 
 // replay walks the history steps K−h+1..K once: the window SLI and budget
 // remaining, the burn series and the alert rules at each.
 func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
-	lsteps *[numLookbacks]int, rules []Rule, allowed float64, loc *time.Location) (Timeline, []Alert) {
+	lsteps *[numLookbacks]int, rules []Rule, allowed float64, loc *time.Location) (Timeline, []Alert, []Episode) {
 	k0 := K - h + 1 // first history step
 	tl := Timeline{
 		FirstEnd:        base.Add(time.Duration(k0) * step),
@@ -420,7 +427,7 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 		tl.Burn[j] = BurnSeries{Label: lookbacks[lb].label, Values: make([]float64, h)}
 	}
 	if h == 0 {
-		return tl, nil
+		return tl, nil, nil
 	}
 
 	// A rolling window starts w steps back; a calendar one at psIdx, moved
@@ -436,6 +443,8 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 	}
 
 	var alerts []Alert
+	var episodes []Episode
+	episodeFrom := -1 // first step of the open burn episode
 	var open [len(alertRules)]int
 	for j := range open {
 		open[j] = -1
@@ -478,6 +487,13 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 		long[2] = burn(ck, c[k-n1d], allowed)
 		long[3] = burn(ck, c[k-n3d], allowed)
 		b1h[i], b6h[i], b1d[i], b3d[i] = long[0], long[1], long[2], long[3]
+		switch burning := long[0] > 1; {
+		case burning && episodeFrom < 0:
+			episodeFrom = k
+		case !burning && episodeFrom >= 0:
+			episodes = append(episodes, episode(c, base, step, episodeFrom, k, n1h, allowed*T, false))
+			episodeFrom = -1
+		}
 		for j := range alertRules {
 			// The short rate matters only when the long one is above the
 			// threshold, which is rare: compute it then.
@@ -498,11 +514,117 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 			alerts[a].End, alerts[a].Active = now, true
 		}
 	}
-	return tl, alerts
+	if episodeFrom >= 0 {
+		lo := K - w
+		if w == 0 {
+			lo = psIdx
+		}
+		episodes = append(episodes, episode(c, base, step, episodeFrom, K, n1h, allowed*(c[K].t-c[lo].t), true))
+	}
+	return tl, alerts, episodes
+}
+
+// episode describes a burn episode whose 1h burn rate rose above 1 at step
+// from and stopped being so at step to (or is still burning at to = K). Its
+// bad units are those of every step that fed a burning 1h window: steps
+// (from − n1h, to], ending at to−1 unless still active. windowAllowed is the
+// window's allowed bad units where the episode ends.
+func episode(c []cum, base time.Time, step time.Duration, from, to, n1h int, windowAllowed float64, active bool) Episode {
+	last := to - 1 // last burning step
+	if active {
+		last = to
+	}
+	first := max(from-n1h, 0)
+	e := Episode{
+		Start:  base.Add(time.Duration(first) * step),
+		End:    base.Add(time.Duration(last) * step),
+		Bad:    c[last].b - c[first].b,
+		Active: active,
+	}
+	e.BudgetShare = math.NaN()
+	if windowAllowed > 0 {
+		e.BudgetShare = e.Bad / windowAllowed
+	}
+	return e
+}
+
+// exclude applies budget adjustments: a grid step k (ending at τ_k =
+// base + k·step) inside an interval (Start < τ_k ≤ End) counts as neither
+// good nor bad, like a step without data, but is counted apart in the
+// P_excluded prefix (excl) rather than as missing data. intervals must be
+// sorted by Start; overlaps are fine. O(steps + intervals).
+func exclude(c []cum, data, excl []float64, base time.Time, step time.Duration, intervals []Interval) {
+	excl[0] = 0
+	if len(intervals) == 0 {
+		clear(excl)
+		return
+	}
+	var dt, db, dd, dx float64 // what the excluded steps so far took away
+	j := 0
+	prev := c[0]
+	prevData := data[0]
+	for k := 1; k < len(c); k++ {
+		tau := base.Add(time.Duration(k) * step)
+		for j < len(intervals) && intervals[j].End.Before(tau) {
+			j++ // ended before this step: no later step is inside it either
+		}
+		inside := false
+		for i := j; i < len(intervals) && intervals[i].Start.Before(tau); i++ {
+			if !tau.After(intervals[i].End) {
+				inside = true
+				break
+			}
+		}
+		cur, curData := c[k], data[k]
+		if inside {
+			dt += cur.t - prev.t
+			db += cur.b - prev.b
+			dd += curData - prevData
+			dx++
+		}
+		prev, prevData = cur, curData
+		c[k] = cum{cur.t - dt, cur.b - db}
+		data[k] = curData - dd
+		excl[k] = dx
+	}
+}
+
+func coverage(dataSteps float64, steps int) float64 {
+	if steps <= 0 {
+		return 0
+	}
+	return dataSteps / float64(steps)
+}
+
+// recovery projects when an exhausted budget turns positive again if the
+// burn continues at rate (the current 1d burn rate; no traffic counts as no
+// burn). A rolling window recovers as old bad units leave it: after k more
+// steps the window has lost steps lo+1..lo+k and gained k steps burning at
+// rate, whose traffic is taken to equal that of the steps they replace.
+// A calendar window recovers when the next period starts. The zero time
+// means it does not recover within one window at this rate.
+func recovery(spec Spec, c []cum, base time.Time, step time.Duration, K, lo int, allowed, rate float64, loc *time.Location) time.Time {
+	if rate != rate { // NaN: no traffic in the last day
+		rate = 0
+	}
+	if spec.Window.Rolling == 0 {
+		now := base.Add(time.Duration(K) * step)
+		return periodShift(spec.Window.Calendar, periodStart(spec.Window.Calendar, now, loc), 1, loc)
+	}
+	T := c[K].t - c[lo].t
+	budget := allowed * T
+	for k := 1; lo+k <= K; k++ {
+		kept := c[K].b - c[lo+k].b
+		future := rate * allowed * (c[lo+k].t - c[lo].t)
+		if kept+future < budget {
+			return base.Add(time.Duration(K+k) * step)
+		}
+	}
+	return time.Time{}
 }
 
 // weeks computes the weekly table: n ISO weeks, the last one containing now.
-func weeks(n int, c []cum, data []float64, base time.Time, step time.Duration, K int, now time.Time, loc *time.Location) []Week {
+func weeks(n int, c []cum, data, excl []float64, base time.Time, step time.Duration, K int, now time.Time, loc *time.Location) []Week {
 	if n == 0 {
 		return nil
 	}
@@ -519,9 +641,8 @@ func weeks(n int, c []cum, data []float64, base time.Time, step time.Duration, K
 		if T != 0 {
 			wk.SLI = (T - B) / T
 		}
-		if hi > lo {
-			wk.Coverage = (data[hi] - data[lo]) / float64(hi-lo)
-		}
+		wk.ExcludedSteps = int(excl[hi] - excl[lo])
+		wk.Coverage = coverage(data[hi]-data[lo], hi-lo-wk.ExcludedSteps)
 		out[j] = wk
 	}
 	return out

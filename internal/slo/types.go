@@ -43,6 +43,24 @@ type Spec struct {
 	Budgeting      string  // Occurrences, Timeslices or RatioTimeslices
 	SliceThreshold float64 // percent; a slice is good when its g/t ≥ this (Timeslices only)
 	AtRiskBelow    float64 // percent of budget remaining below which the status is at-risk
+
+	// Excluded are budget adjustments (planned maintenance), sorted by
+	// Start: steps ending inside count as neither good nor bad.
+	Excluded []Interval
+}
+
+// Interval is a span of time (Start, End].
+type Interval struct {
+	Start, End time.Time
+}
+
+// Episode is a burn episode: a merged run of steps whose 1h burn rate is
+// above 1, with the bad units of every step that fed those windows.
+type Episode struct {
+	Start, End  time.Time // Start is one hour before the first burning step's end
+	Bad         float64   // bad units in (Start, End]
+	BudgetShare float64   // Bad / the window's allowed bad units at End; NaN without traffic
+	Active      bool      // still burning at Now
 }
 
 // Options are the report-wide settings.
@@ -95,11 +113,12 @@ type Alert struct {
 // Week is the compliance of one ISO week, Monday 00:00 to Monday 00:00 in
 // Options.Location: the steps ending in (Start, End].
 type Week struct {
-	Year, Number int // ISO year and week
-	Start, End   time.Time
-	Good, Total  float64
-	SLI          float64 // NaN when no traffic
-	Coverage     float64 // steps with data / steps in the week (up to Now for the current week)
+	Year, Number  int // ISO year and week
+	Start, End    time.Time
+	Good, Total   float64
+	SLI           float64 // NaN when no traffic
+	Coverage      float64 // steps with data / steps in the week (up to Now for the current week), less excluded steps
+	ExcludedSteps int     // steps inside budget adjustments
 }
 
 // Timeline holds per-step series over (Now − History, Now] for the charts,
@@ -126,7 +145,10 @@ type Report struct {
 	SLI                    float64 // NaN when Total == 0
 	Budget                 Budget
 	BurnRates              []BurnRate
-	Coverage               float64 // steps with data / steps in the window
+	Coverage               float64   // steps with data / (steps in the window − excluded steps)
+	ExcludedSteps          int       // steps of the window inside budget adjustments
+	Episodes               []Episode // burn episodes over the history span, oldest first
+	RecoveryAt             time.Time // exhausted only: projected recovery at the current 1d burn; zero if not within a window
 	Status                 string
 	Rules                  []Rule
 	Alerts                 []Alert // oldest first, over the history span
