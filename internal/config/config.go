@@ -37,6 +37,8 @@ type Config struct {
 	Sources map[string]Source
 	SLOs    []SLO
 	Policy  Policy
+
+	Adjustments []Adjustment
 }
 
 // Source is one `[sources.NAME]` table.
@@ -71,6 +73,11 @@ func (s SLO) ID() string { return s.Service + "/" + s.Name }
 // Policy is the `[policy]` table.
 type Policy struct {
 	AtRiskBelow float64 // percent of budget remaining
+	// IncidentBudgetShare is the percent of the window's budget a burn
+	// episode may spend before it needs a retrospective.
+	IncidentBudgetShare float64
+	// ExhaustedAction is what the policy demands while the budget is spent.
+	ExhaustedAction string
 }
 
 // Defaults for keys a site may leave out.
@@ -80,6 +87,10 @@ const (
 	DefaultHistory     = 90 * 24 * time.Hour
 	DefaultWindow      = "28d"
 	DefaultAtRiskBelow = 25
+	// DefaultIncidentBudgetShare: a burn episode spending more than this
+	// percent of the budget needs a retrospective.
+	DefaultIncidentBudgetShare = 20
+	DefaultExhaustedAction     = "Freeze feature releases; only reliability and security changes until the budget recovers"
 )
 
 // Error is one problem in the file, at a line (0 when unknown) and key.
@@ -120,8 +131,11 @@ type raw struct {
 	Sources    map[string]rawSource `toml:"sources"`
 	SLOs       []rawSLO             `toml:"slos"`
 	Policy     struct {
-		AtRiskBelow *float64 `toml:"at_risk_below"`
+		AtRiskBelow         *float64 `toml:"at_risk_below"`
+		IncidentBudgetShare *float64 `toml:"incident_budget_share"`
+		ExhaustedAction     *string  `toml:"exhausted_action"`
 	} `toml:"policy"`
+	Adjustments []rawAdjustment `toml:"adjustments"`
 }
 
 type rawSource struct {
@@ -239,7 +253,7 @@ func (v *validator) build(r *raw) *Config {
 		History:    DefaultHistory,
 		UnsafeHTML: r.UnsafeHTML,
 		Sources:    map[string]Source{},
-		Policy:     Policy{AtRiskBelow: DefaultAtRiskBelow},
+		Policy:     Policy{AtRiskBelow: DefaultAtRiskBelow, IncidentBudgetShare: DefaultIncidentBudgetShare, ExhaustedAction: DefaultExhaustedAction},
 	}
 	if r.Title != nil {
 		cfg.Title = *r.Title
@@ -314,6 +328,28 @@ func (v *validator) build(r *raw) *Config {
 		}
 		cfg.Policy.AtRiskBelow = *p
 	}
+	if p := r.Policy.IncidentBudgetShare; p != nil {
+		if !(*p > 0 && *p <= 100) {
+			v.fail("policy.incident_budget_share", "policy.incident_budget_share", "expected a percentage of budget in (0, 100], got %v", *p)
+		}
+		cfg.Policy.IncidentBudgetShare = *p
+	}
+	if a := r.Policy.ExhaustedAction; a != nil {
+		if strings.TrimSpace(*a) == "" {
+			v.fail("policy.exhausted_action", "policy.exhausted_action", "expected the action the policy demands while the budget is spent")
+		}
+		cfg.Policy.ExhaustedAction = *a
+	}
+	ids := make(map[string]bool, len(cfg.SLOs))
+	for _, s := range cfg.SLOs {
+		ids[s.ID()] = true
+	}
+	for i, ra := range r.Adjustments {
+		if a, ok := v.adjustment(cfg, i, ra, ids); ok {
+			cfg.Adjustments = append(cfg.Adjustments, a)
+		}
+	}
+	v.overlaps(cfg.Adjustments)
 	return cfg
 }
 
@@ -448,7 +484,8 @@ var known = []string{
 	"sources.type", "sources.path", "sources.url", "sources.timeout", "sources.bearer_token_env",
 	"slos.service", "slos.name", "slos.description", "slos.source", "slos.objective", "slos.window",
 	"slos.budgeting", "slos.slice_threshold", "slos.good", "slos.bad", "slos.total",
-	"policy.at_risk_below",
+	"policy.at_risk_below", "policy.incident_budget_share", "policy.exhausted_action",
+	"adjustments.name", "adjustments.slos", "adjustments.start", "adjustments.end", "adjustments.rrule", "adjustments.duration",
 }
 
 // suggest names the accepted key closest to an unknown one, when it is close.
