@@ -29,6 +29,19 @@ type Chart struct {
 type Mark struct {
 	Name       string
 	Start, End time.Time
+	Kind       string // MarkIncident (the default), MarkAdjustment, …: picks the shade
+}
+
+// Kinds of marks.
+const (
+	MarkIncident   = "incident"
+	MarkAdjustment = "adjustment"
+)
+
+// markColors shade each kind of mark; unknown kinds use the incident shade.
+var markColors = map[string]string{
+	MarkIncident:   "rgba(240,173,78,0.25)",
+	MarkAdjustment: "rgba(128,128,128,0.22)",
 }
 
 // SLIChart draws the window SLI (percent) over the timeline with the
@@ -111,10 +124,15 @@ func finish(line *charts.Line) map[string]any {
 func markAreas(marks []Mark) charts.SeriesOpts {
 	items := make([]opts.MarkAreaNameCoordItem, 0, len(marks))
 	for _, m := range marks {
+		color, ok := markColors[m.Kind]
+		if !ok {
+			color = markColors[MarkIncident]
+		}
 		items = append(items, opts.MarkAreaNameCoordItem{
 			Name:        m.Name,
 			Coordinate0: []any{m.Start.UnixMilli(), "min"},
 			Coordinate1: []any{m.End.UnixMilli(), "max"},
+			ItemStyle:   &opts.ItemStyle{Color: color},
 		})
 	}
 	return func(s *charts.SingleSeries) {
@@ -122,7 +140,6 @@ func markAreas(marks []Mark) charts.SeriesOpts {
 			return
 		}
 		charts.WithMarkAreaNameCoordItemOpts(items...)(s)
-		charts.WithMarkAreaStyleOpts(opts.MarkAreaStyle{ItemStyle: &opts.ItemStyle{Color: "rgba(240,173,78,0.25)"}})(s)
 	}
 }
 

@@ -94,6 +94,7 @@ func (t *Theme) funcs() template.FuncMap {
 		"day":       func(v time.Time) string { return v.Format("2006-01-02") },
 		"datetime":  func(v time.Time) string { return v.In(t.loc).Format("2006-01-02 15:04 MST") },
 		"duration":  func(a, b time.Time) string { return Duration(b.Sub(a)) },
+		"duration0": func(steps int, step time.Duration) string { return Duration(time.Duration(steps) * step) },
 	}
 }
 

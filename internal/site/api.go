@@ -36,6 +36,27 @@ type apiSLO struct {
 	Status      string     `json:"status"`
 	Alerts      []apiAlert `json:"alerts"`
 	Notes       []string   `json:"notes,omitempty"`
+
+	// Error-budget policy (DESIGN.md "Policy checks").
+	ExcludedSteps     int             `json:"excluded_steps"`
+	Adjustments       []apiAdjustment `json:"adjustments"`
+	BurnEpisodes      []apiEpisode    `json:"burn_episodes"`
+	ProjectedRecovery *string         `json:"projected_recovery"` // exhausted only; null otherwise or when not within a window
+}
+
+type apiAdjustment struct {
+	Name  string `json:"name"`
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+type apiEpisode struct {
+	Start              string   `json:"start"`
+	End                string   `json:"end"`
+	Bad                float64  `json:"bad"`
+	BudgetConsumed     *float64 `json:"budget_consumed"`
+	Active             bool     `json:"active"`
+	NeedsRetrospective bool     `json:"needs_retrospective"`
 }
 
 type apiBudget struct {
@@ -91,7 +112,7 @@ func nullable(v float64) *float64 {
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
-func apiFromReport(r *slo.Report, service, name string) apiSLO {
+func apiFromReport(r *slo.Report, service, name string, pol policy) apiSLO {
 	a := apiSLO{
 		ID: r.Spec.ID, Service: service, Name: name,
 		Objective: r.Spec.Objective, Window: r.Spec.Window.String(), Budgeting: r.Spec.Budgeting,
@@ -108,6 +129,21 @@ func apiFromReport(r *slo.Report, service, name string) apiSLO {
 		Status:   r.Status,
 		Alerts:   []apiAlert{},
 		Notes:    r.Notes,
+
+		ExcludedSteps: r.ExcludedSteps,
+		Adjustments:   []apiAdjustment{},
+		BurnEpisodes:  []apiEpisode{},
+	}
+	for _, adj := range pol.Adjustments {
+		a.Adjustments = append(a.Adjustments, apiAdjustment{Name: adj.Name, Start: rfc3339(adj.Start), End: rfc3339(adj.End)})
+	}
+	for _, e := range pol.Episodes {
+		a.BurnEpisodes = append(a.BurnEpisodes, apiEpisode{Start: rfc3339(e.Start), End: rfc3339(e.End), Bad: e.Bad,
+			BudgetConsumed: nullable(e.BudgetShare), Active: e.Active, NeedsRetrospective: e.NeedsRetro})
+	}
+	if !pol.RecoveryAt.IsZero() {
+		t := rfc3339(pol.RecoveryAt)
+		a.ProjectedRecovery = &t
 	}
 	for _, al := range r.Alerts {
 		a.Alerts = append(a.Alerts, apiAlert{

@@ -208,6 +208,7 @@ func alignDown(t time.Time, step time.Duration) time.Time {
 type sloResult struct {
 	cfg    config.SLO
 	report *slo.Report
+	policy policy
 }
 
 func (b *build) specOf(s config.SLO) slo.Spec {
@@ -234,14 +235,15 @@ func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 			if err != nil {
 				return err
 			}
-			if err := b.writeSLOPage(pub, s, r); err != nil {
+			pol := b.policyFor(s, r)
+			if err := b.writeSLOPage(pub, s, r, pol); err != nil {
 				return err
 			}
 			pages.Add(1)
 			// Streaming: the per-step series are drawn; only the
 			// summary is kept for the index and the API.
 			r.Timeline = slo.Timeline{}
-			results[i] = sloResult{cfg: s, report: r}
+			results[i] = sloResult{cfg: s, report: r, policy: pol}
 			if n := done.Add(1); b.opts.Progress {
 				progressMu.Lock()
 				fmt.Fprintf(b.log, "\rcomputing SLOs: %d/%d", n, len(b.cfg.SLOs))
@@ -297,7 +299,9 @@ func (b *build) extractChartBlocks(known map[string]bool) error {
 func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, error) {
 	spec := b.specOf(s)
 	opts := b.sloOptions()
-	q := metrics.Query{SLO: s.ID(), From: slo.Range(spec, opts), To: b.now, Step: b.cfg.Step, Good: s.Good, Bad: s.Bad, Total: s.Total}
+	from := slo.Range(spec, opts)
+	spec.Excluded = b.cfg.Excluded(s.ID(), from, b.now)
+	q := metrics.Query{SLO: s.ID(), From: from, To: b.now, Step: b.cfg.Step, Good: s.Good, Bad: s.Bad, Total: s.Total}
 	series, err := b.sources[s.Source].Fetch(ctx, q)
 	if err != nil {
 		if errors.Is(err, metrics.ErrUnreachable) {

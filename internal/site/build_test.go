@@ -117,6 +117,20 @@ func TestHandComputedAPI(t *testing.T) {
 				"6h": 500.0 / 36000 / 0.01, "1d": 0.5, "3d": 0.5},
 			"coverage": 1.0,
 			"status":   "exhausted",
+			// The 1h burn, (B_1h/6000)/0.01, is above 1 when B_1h > 60: with two
+			// burst steps in the hour, from step 902 to step 968 (the last
+			// whose hour, steps 909–968, still holds two). The episode counts
+			// the steps feeding those hours, (842, 968]: all 500 bad events,
+			// against the 2h window's allowed 120 at step 968 → 500/120.
+			"excluded_steps": 0.0,
+			"adjustments":    []any{},
+			"burn_episodes": []any{map[string]any{"start": at(842), "end": at(968), "bad": 500.0,
+				"budget_consumed": 500.0 / 120, "active": false, "needs_retrospective": true}},
+			// Exhausted; at the 1d burn of 0.5 the window drops its oldest k
+			// steps and gains 0.5·0.01·100·k = 0.5k bad events. It keeps
+			// 50·(30 − k) old bad events for k in 21…30: k = 27 gives
+			// 150 + 13.5 ≥ 120, k = 28 gives 100 + 14 < 120 → Now + 28m.
+			"projected_recovery": at(1028),
 			"alerts": []any{
 				alert("page", "1h", "5m", 0.02*2/1, at(901), at(915), false),
 				alert("page", "6h", "30m", 0.05*2/6, at(901), at(940), false),

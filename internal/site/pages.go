@@ -58,6 +58,8 @@ type sloPage struct {
 	ObjectiveFraction float64
 	Units, UnitsTitle string
 	Report            *slo.Report
+	Policy            policy
+	IncidentShare     float64
 	Alerts            []slo.Alert // newest first
 	Weeks             []slo.Week  // newest first
 	Retros            []retroLink
@@ -85,18 +87,8 @@ func (b *build) retrosFor(id string) []*content.Page {
 func incidentMarks(retros []*content.Page) []render.Mark {
 	var marks []render.Mark
 	for _, p := range retros {
-		tl := p.Meta.Timeline
-		start, end := tl.Started, tl.Resolved
-		if start.IsZero() {
-			continue
-		}
-		if end.IsZero() {
-			end = tl.Mitigated
-		}
-		if end.IsZero() {
-			end = start.Add(time.Hour)
-		}
-		marks = append(marks, render.Mark{Name: p.Meta.Title, Start: start, End: end})
+		start, end := incidentSpan(p)
+		marks = append(marks, render.Mark{Name: p.Meta.Title, Start: start, End: end, Kind: render.MarkIncident})
 	}
 	return marks
 }
@@ -105,16 +97,17 @@ func link(p *content.Page) retroLink {
 	return retroLink{Title: p.Meta.Title, Path: retroPath(p), Date: p.Meta.Date, Severity: p.Meta.Severity, Services: p.Meta.Services}
 }
 
-func (b *build) writeSLOPage(pub *Publisher, s config.SLO, r *slo.Report) error {
+func (b *build) writeSLOPage(pub *Publisher, s config.SLO, r *slo.Report, pol policy) error {
 	path := sloPath(s)
 	retros := b.retrosFor(s.ID())
-	marks := incidentMarks(retros)
+	marks := b.marksFor(s.ID(), pol)
 	page := sloPage{
 		SLO: s, ID: s.ID(), Path: path, Window: s.Window.String(),
 		History:           render.Duration(b.cfg.History),
 		ObjectiveFraction: s.Objective / 100,
 		Units:             "events", UnitsTitle: "Events",
 		Report: r,
+		Policy: pol, IncidentShare: b.cfg.Policy.IncidentBudgetShare,
 		Alerts: slices.Clone(r.Alerts),
 		Weeks:  slices.Clone(r.Weeks),
 	}
@@ -146,6 +139,7 @@ type indexRow struct {
 	ID, Path, Description, Window string
 	Objective                     float64
 	Report                        *slo.Report
+	Policy                        policy
 	Burn1h, Burn6h, Burn3d        float64
 	ThisWeek, WeekDelta           float64
 }
@@ -163,11 +157,13 @@ type actionItem struct {
 }
 
 type indexPage struct {
-	Intro   template.HTML
-	Counts  []statusCount
-	SLOs    []indexRow
-	Retros  []retroLink
-	Actions []actionItem
+	Intro         template.HTML
+	NeedsRetro    []indexRow // SLOs with a burn episode that needs a retrospective
+	IncidentShare float64
+	Counts        []statusCount
+	SLOs          []indexRow
+	Retros        []retroLink
+	Actions       []actionItem
 }
 
 func burnAt(r *slo.Report, label string) float64 {
@@ -191,7 +187,7 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 	}
 
 	// Index.
-	idx := indexPage{}
+	idx := indexPage{IncidentShare: b.cfg.Policy.IncidentBudgetShare}
 	if b.content.Home != nil {
 		body, err := b.markdown(b.content.Home)
 		if err != nil {
@@ -204,7 +200,7 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 		r := res.report
 		row := indexRow{
 			sloResult: res, ID: res.cfg.ID(), Path: sloPath(res.cfg), Description: res.cfg.Description,
-			Window: res.cfg.Window.String(), Objective: res.cfg.Objective, Report: r,
+			Window: res.cfg.Window.String(), Objective: res.cfg.Objective, Report: r, Policy: res.policy,
 			Burn1h: burnAt(r, "1h"), Burn6h: burnAt(r, "6h"), Burn3d: burnAt(r, "3d"),
 			ThisWeek: math.NaN(), WeekDelta: math.NaN(),
 		}
@@ -216,6 +212,9 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 		}
 		counts[r.Status]++
 		idx.SLOs = append(idx.SLOs, row)
+		if res.policy.NeedsRetro > 0 {
+			idx.NeedsRetro = append(idx.NeedsRetro, row)
+		}
 	}
 	for _, st := range []string{slo.StatusExhausted, slo.StatusAtRisk, slo.StatusNoData, slo.StatusHealthy} {
 		if counts[st] > 0 {
@@ -273,7 +272,7 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 	// API.
 	doc := apiDoc{GeneratedAt: rfc3339(b.now), SLOs: []apiSLO{}, ChaosRuns: []apiChaos{}}
 	for _, res := range results {
-		doc.SLOs = append(doc.SLOs, apiFromReport(res.report, res.cfg.Service, res.cfg.Name))
+		doc.SLOs = append(doc.SLOs, apiFromReport(res.report, res.cfg.Service, res.cfg.Name, res.policy))
 	}
 	api, err := encodeAPI(doc)
 	if err != nil {

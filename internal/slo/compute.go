@@ -426,6 +426,8 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 	for j, lb := range timelineBurn {
 		tl.Burn[j] = BurnSeries{Label: lookbacks[lb].label, Values: make([]float64, h)}
 	}
+	tl.Bad, tl.Total, tl.Allowed = make([]float64, h), make([]float64, h), make([]float64, h)
+	tl.Short = BurnSeries{Label: lookbacks[lb5m].label, Values: make([]float64, h)}
 	if h == 0 {
 		return tl, nil, nil
 	}
@@ -444,7 +446,9 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 
 	var alerts []Alert
 	var episodes []Episode
-	episodeFrom := -1 // first step of the open burn episode
+	// The open burn episode: its first and latest burning steps, and the
+	// window's allowed bad units at the latest.
+	episodeFrom, episodeLast, episodeAllowed := -1, -1, 0.0
 	var open [len(alertRules)]int
 	for j := range open {
 		open[j] = -1
@@ -487,12 +491,20 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 		long[2] = burn(ck, c[k-n1d], allowed)
 		long[3] = burn(ck, c[k-n3d], allowed)
 		b1h[i], b6h[i], b1d[i], b3d[i] = long[0], long[1], long[2], long[3]
-		switch burning := long[0] > 1; {
-		case burning && episodeFrom < 0:
-			episodeFrom = k
-		case !burning && episodeFrom >= 0:
-			episodes = append(episodes, episode(c, base, step, episodeFrom, k, n1h, allowed*T, false))
-			episodeFrom = -1
+		tl.Bad[i], tl.Total[i], tl.Allowed[i] = ck.b-c[k-1].b, ck.t-c[k-1].t, allowed*T
+		tl.Short.Values[i] = burn(ck, c[k-lsteps[lb5m]], allowed)
+		if long[0] > 1 {
+			// Burning again within an hour of the last burning step
+			// continues the episode: a slow burn whose 1h rate hovers
+			// around 1 is one episode, not hundreds.
+			if episodeFrom >= 0 && k-episodeLast > n1h {
+				episodes = append(episodes, episode(c, base, step, episodeFrom, episodeLast, n1h, episodeAllowed, false))
+				episodeFrom = -1
+			}
+			if episodeFrom < 0 {
+				episodeFrom = k
+			}
+			episodeLast, episodeAllowed = k, allowed*T
 		}
 		for j := range alertRules {
 			// The short rate matters only when the long one is above the
@@ -515,33 +527,24 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 		}
 	}
 	if episodeFrom >= 0 {
-		lo := K - w
-		if w == 0 {
-			lo = psIdx
-		}
-		episodes = append(episodes, episode(c, base, step, episodeFrom, K, n1h, allowed*(c[K].t-c[lo].t), true))
+		episodes = append(episodes, episode(c, base, step, episodeFrom, episodeLast, n1h, episodeAllowed, episodeLast == K))
 	}
 	return tl, alerts, episodes
 }
 
-// episode describes a burn episode whose 1h burn rate rose above 1 at step
-// from and stopped being so at step to (or is still burning at to = K). Its
-// bad units are those of every step that fed a burning 1h window: steps
-// (from − n1h, to], ending at to−1 unless still active. windowAllowed is the
-// window's allowed bad units where the episode ends.
-func episode(c []cum, base time.Time, step time.Duration, from, to, n1h int, windowAllowed float64, active bool) Episode {
-	last := to - 1 // last burning step
-	if active {
-		last = to
-	}
+// episode describes a burn episode whose 1h burn rate was above 1 from
+// step from to step last, with pauses of at most an hour. Its bad units are
+// those of every step that fed a burning 1h window: steps (from − n1h,
+// last]. windowAllowed is the window's allowed bad units at last.
+func episode(c []cum, base time.Time, step time.Duration, from, last, n1h int, windowAllowed float64, active bool) Episode {
 	first := max(from-n1h, 0)
 	e := Episode{
-		Start:  base.Add(time.Duration(first) * step),
-		End:    base.Add(time.Duration(last) * step),
-		Bad:    c[last].b - c[first].b,
-		Active: active,
+		Start:       base.Add(time.Duration(first) * step),
+		End:         base.Add(time.Duration(last) * step),
+		Bad:         c[last].b - c[first].b,
+		Active:      active,
+		BudgetShare: math.NaN(),
 	}
-	e.BudgetShare = math.NaN()
 	if windowAllowed > 0 {
 		e.BudgetShare = e.Bad / windowAllowed
 	}

@@ -54,8 +54,9 @@ type Interval struct {
 	Start, End time.Time
 }
 
-// Episode is a burn episode: a merged run of steps whose 1h burn rate is
-// above 1, with the bad units of every step that fed those windows.
+// Episode is a burn episode: steps whose 1h burn rate is above 1, merged
+// across pauses of up to an hour, with the bad units of every step that fed
+// those windows.
 type Episode struct {
 	Start, End  time.Time // Start is one hour before the first burning step's end
 	Bad         float64   // bad units in (Start, End]
@@ -129,6 +130,15 @@ type Timeline struct {
 	SLI             []float64 // window SLI at each step; NaN when no traffic
 	BudgetRemaining []float64 // window budget remaining; NaN when no traffic
 	Burn            []BurnSeries
+
+	// Bad and Total are each step's own units (events, or slices for the
+	// time-slice methods): 0 without data or inside a budget adjustment.
+	// Allowed is the allowed bad units of the window ending at each step,
+	// (1 − objective)·T; 0 without traffic. Short is the burn rate over the
+	// shortest lookback (5m, raised to whole steps) at each step. Chaos run
+	// impact reads them.
+	Bad, Total, Allowed []float64
+	Short               BurnSeries
 }
 
 // BurnSeries is the burn rate over one lookback at every step.
