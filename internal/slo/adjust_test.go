@@ -201,3 +201,30 @@ func TestMethodsExhaustOnDifferentDays(t *testing.T) {
 		})
 	}
 }
+
+// Budget burned per ISO week, in Europe/Berlin across the end of summer
+// time (2026-10-25): week 43 has 169 hours, the 7-day window 168.
+func TestWeekBudgetBurned(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 11, 2, 0, 0, 0, 0, berlin) // Monday: end of week 44
+	w43 := time.Date(2026, 10, 19, 0, 0, 0, 0, berlin)
+	w44 := time.Date(2026, 10, 26, 0, 0, 0, 0, berlin)
+	spec := Spec{ID: "a/b", Objective: 90, Window: Window{Rolling: 7 * 24 * time.Hour}, Budgeting: Occurrences}
+	opts := Options{Now: now, History: 14 * 24 * time.Hour, Step: time.Hour, Location: berlin, Weeks: 2}
+	r := mustCompute(t, spec, seriesFor(spec, opts, func(end time.Time) pair {
+		if end.After(w43) && !end.After(w44) {
+			return pair{9, 10} // one bad event an hour in week 43
+		}
+		return pair{10, 10}
+	}), opts)
+	if len(r.Weeks) != 2 || r.Weeks[0].Number != 43 || r.Weeks[1].Number != 44 {
+		t.Fatalf("weeks %+v", r.Weeks)
+	}
+	// Week 43: 169 bad of 1,690 events; the 7-day window ending with it
+	// holds its last 168 steps: 1,680 events, 168 allowed → 169/168.
+	checkFloat(t, "W43 total", r.Weeks[0].Total, 1690)
+	checkFloat(t, "W43 burned", r.Weeks[0].BudgetBurned, 169.0/168)
+	// Week 44: no bad events; its window holds 168 clean steps.
+	checkFloat(t, "W44 burned", r.Weeks[1].BudgetBurned, 0)
+	checkFloat(t, "W44 total", r.Weeks[1].Total, 1680)
+}

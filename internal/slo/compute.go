@@ -297,7 +297,7 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 	}
 
 	r.Timeline, r.Alerts, r.Episodes = replay(spec, c, base, step, K, h, &lsteps, r.Rules, allowed, loc)
-	r.Weeks = weeks(opts.Weeks, c, data, excl, base, step, K, now, loc)
+	r.Weeks = weeks(opts.Weeks, spec.Window, allowed, c, data, excl, base, step, K, now, loc)
 	return r, nil
 }
 
@@ -627,7 +627,7 @@ func recovery(spec Spec, c []cum, base time.Time, step time.Duration, K, lo int,
 }
 
 // weeks computes the weekly table: n ISO weeks, the last one containing now.
-func weeks(n int, c []cum, data, excl []float64, base time.Time, step time.Duration, K int, now time.Time, loc *time.Location) []Week {
+func weeks(n int, window Window, allowed float64, c []cum, data, excl []float64, base time.Time, step time.Duration, K int, now time.Time, loc *time.Location) []Week {
 	if n == 0 {
 		return nil
 	}
@@ -645,6 +645,18 @@ func weeks(n int, c []cum, data, excl []float64, base time.Time, step time.Durat
 			wk.SLI = (T - B) / T
 		}
 		wk.ExcludedSteps = int(excl[hi] - excl[lo])
+		// The window ending with the week: w steps back, or its period.
+		var wlo int
+		if window.Rolling > 0 {
+			wlo = max(hi-int(window.Rolling/step), 0)
+		} else {
+			end := base.Add(time.Duration(hi) * step)
+			wlo = max(floorDiv(periodStart(window.Calendar, end, loc).Sub(base), step), 0)
+		}
+		wk.BudgetBurned = math.NaN()
+		if wT := c[hi].t - c[wlo].t; wT > 0 && hi > lo {
+			wk.BudgetBurned = B / (allowed * wT)
+		}
 		wk.Coverage = coverage(data[hi]-data[lo], hi-lo-wk.ExcludedSteps)
 		out[j] = wk
 	}

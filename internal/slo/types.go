@@ -120,6 +120,10 @@ type Week struct {
 	SLI           float64 // NaN when no traffic
 	Coverage      float64 // steps with data / steps in the week (up to Now for the current week), less excluded steps
 	ExcludedSteps int     // steps inside budget adjustments
+	// BudgetBurned is the week's bad units as a share of the allowed bad
+	// units of the window ending with the week (or at Now); NaN when that
+	// window has no traffic.
+	BudgetBurned float64
 }
 
 // Timeline holds per-step series over (Now − History, Now] for the charts,
