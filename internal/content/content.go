@@ -67,6 +67,7 @@ type Action struct {
 	Due    time.Time `toml:"due" yaml:"due"`
 	Status string    `toml:"status" yaml:"status"` // open | done | wontfix
 	Link   string    `toml:"link" yaml:"link"`
+	Closed time.Time `toml:"closed" yaml:"closed"` // when it was done or dropped; optional
 }
 
 // Action statuses.
@@ -76,6 +77,9 @@ var ActionStatuses = []string{"open", "done", "wontfix"}
 type Site struct {
 	Home   *Page   // content/_index.md; nil when absent
 	Retros []*Page // newest first
+	// Reviews are the notes for weekly reviews, content/reviews/2026-W47.md,
+	// keyed by that ISO week name.
+	Reviews map[string]*Page
 }
 
 // Options control loading.
@@ -103,7 +107,7 @@ func (e *Error) Error() string {
 // Load reads the content folder dir. Paths in errors are shown relative to
 // root (the site root). All problems are collected and returned joined.
 func Load(root, dir string, md goldmark.Markdown, opts Options) (*Site, error) {
-	site := &Site{}
+	site := &Site{Reviews: map[string]*Page{}}
 	var errs []error
 	home := filepath.Join(dir, "_index.md")
 	if _, err := os.Stat(home); err == nil {
@@ -139,6 +143,27 @@ func Load(root, dir string, md goldmark.Markdown, opts Options) (*Site, error) {
 		}
 		slugs[p.Slug] = p.File
 		site.Retros = append(site.Retros, p)
+	}
+	reviews, err := filepath.Glob(filepath.Join(dir, "reviews", "*.md"))
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range reviews {
+		p, err := ReadPage(root, f, md)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		p.Section = "reviews"
+		if p.Meta.Draft && !opts.Drafts {
+			continue
+		}
+		week := strings.TrimSuffix(filepath.Base(f), ".md")
+		if !reviewNameRe.MatchString(week) {
+			errs = append(errs, &Error{File: p.File, Msg: "review notes are named after their ISO week, such as 2026-W47.md"})
+			continue
+		}
+		site.Reviews[week] = p
 	}
 	slices.SortStableFunc(site.Retros, func(a, b *Page) int {
 		if c := b.Meta.Date.Compare(a.Meta.Date); c != 0 {
@@ -253,6 +278,23 @@ func checkRetro(p *Page, known map[string]bool) error {
 	if p.Meta.Date.IsZero() {
 		problems = append(problems, "date: missing; expected a date such as date = 2026-11-10T13:00:00Z")
 	}
+	// The timeline must run forward.
+	tl := p.Meta.Timeline
+	var prev time.Time
+	prevName := ""
+	for _, ev := range []struct {
+		name string
+		at   time.Time
+	}{{"started", tl.Started}, {"detected", tl.Detected}, {"acknowledged", tl.Acknowledged}, {"mitigated", tl.Mitigated}, {"resolved", tl.Resolved}} {
+		if ev.at.IsZero() {
+			continue
+		}
+		if !prev.IsZero() && ev.at.Before(prev) {
+			problems = append(problems, fmt.Sprintf("%s: %s is before %s (%s); the timeline must run forward",
+				ev.name, ev.at.UTC().Format(time.RFC3339), prevName, prev.UTC().Format(time.RFC3339)))
+		}
+		prev, prevName = ev.at, ev.name
+	}
 	for i, a := range p.Meta.Actions {
 		if a.Status != "" && !slices.Contains(ActionStatuses, a.Status) {
 			problems = append(problems, fmt.Sprintf("actions[%d].status: expected open, done or wontfix, got %q", i, a.Status))
@@ -313,6 +355,8 @@ func firstHeading(doc ast.Node, src []byte) string {
 }
 
 var slugUnsafe = regexp.MustCompile(`[^a-z0-9]+`)
+
+var reviewNameRe = regexp.MustCompile(`^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$`)
 
 // Slug makes a URL path segment from a name: lowercase ASCII letters, digits
 // and single dashes. It never yields "." or "..", so no output path escapes

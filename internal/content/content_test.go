@@ -117,3 +117,16 @@ func FuzzParsePage(f *testing.F) {
 		}
 	})
 }
+
+func TestTimelineOrder(t *testing.T) {
+	src := "+++\ntitle = \"x\"\ndate = 2026-01-01T00:00:00Z\n[timeline]\nstarted = 2026-01-01T10:00:00Z\ndetected = 2026-01-01T09:00:00Z\nresolved = 2026-01-01T11:00:00Z\n+++\n"
+	p, err := ParsePage("r.md", []byte(src), newMD())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = checkRetro(p, nil)
+	want := "r.md:6: detected: 2026-01-01T09:00:00Z is before started (2026-01-01T10:00:00Z); the timeline must run forward"
+	if err == nil || err.Error() != want {
+		t.Fatalf("got %v\nwant %s", err, want)
+	}
+}
