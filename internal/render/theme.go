@@ -19,7 +19,7 @@ import (
 
 // Pages are the page templates a theme provides; each is combined with
 // base.html, which defines the layout and calls the page's "content".
-var Pages = []string{"index.html", "slo.html", "retro.html", "retros.html", "404.html"}
+var Pages = []string{"index.html", "slo.html", "retro.html", "retros.html", "404.html", "review.html", "reviews.html"}
 
 // Theme is the parsed set of page templates.
 type Theme struct {
@@ -89,6 +89,7 @@ func (t *Theme) funcs() template.FuncMap {
 		"delta":     Delta,
 		"budgetBar": BudgetBar,
 		"sub":       func(a, b float64) float64 { return a - b },
+		"addDays":   func(t time.Time, n int) time.Time { return t.AddDate(0, 0, n) },
 		"join":      strings.Join,
 		"date":      func(v time.Time) string { return v.In(t.loc).Format("2 Jan 2006") },
 		"day":       func(v time.Time) string { return v.Format("2006-01-02") },

@@ -28,7 +28,8 @@ import (
 	"github.com/relia-dev/relia/internal/slo"
 )
 
-// WeeksShown is the number of ISO weeks in each SLO's weekly table.
+// WeeksShown is the number of ISO weeks in each SLO page's weekly table;
+// the weekly reviews cover every week of the history.
 const WeeksShown = 13
 
 // Options configure one build.
@@ -219,7 +220,7 @@ func (b *build) specOf(s config.SLO) slo.Spec {
 }
 
 func (b *build) sloOptions() slo.Options {
-	return slo.Options{Now: b.now, History: b.cfg.History, Location: b.cfg.Location, Weeks: WeeksShown, Step: b.cfg.Step}
+	return slo.Options{Now: b.now, History: b.cfg.History, Location: b.cfg.Location, Weeks: b.weeks(), Step: b.cfg.Step}
 }
 
 func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {

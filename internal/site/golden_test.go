@@ -16,7 +16,7 @@ func TestGolden(t *testing.T) {
 	dir, now := handSite(t)
 	out := filepath.Join(dir, "public")
 	buildAt(t, dir, now, out)
-	for _, page := range []string{"index.html", "slos/web/availability/index.html", "api/v1/slos.json", "404.html"} {
+	for _, page := range []string{"index.html", "slos/web/availability/index.html", "api/v1/slos.json", "404.html", "reviews/2026-W45/index.html"} {
 		got, err := os.ReadFile(filepath.Join(out, page))
 		if err != nil {
 			t.Fatal(err)

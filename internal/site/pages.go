@@ -109,7 +109,7 @@ func (b *build) writeSLOPage(pub *Publisher, s config.SLO, r *slo.Report, pol po
 		Report: r,
 		Policy: pol, IncidentShare: b.cfg.Policy.IncidentBudgetShare,
 		Alerts: slices.Clone(r.Alerts),
-		Weeks:  slices.Clone(r.Weeks),
+		Weeks:  slices.Clone(r.Weeks[max(len(r.Weeks)-WeeksShown, 0):]),
 	}
 	if s.Budgeting != slo.Occurrences {
 		page.Units, page.UnitsTitle = "slices", "Slices"
@@ -263,6 +263,13 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 	if err := write("retros/index.html", "retros.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Retrospectives", Section: "retros", Page: list}); err != nil {
 		return 0, err
 	}
+
+	// Weekly reviews.
+	n, err := b.writeReviews(pub, results)
+	if err != nil {
+		return 0, err
+	}
+	pages += n
 
 	// 404: served at any depth, so its links are absolute under base_url.
 	if err := write("404.html", "404.html", pageData{Site: b.siteInfo(), Root: b.cfg.BaseURL, Title: "Not found"}); err != nil {
