@@ -265,8 +265,12 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 	}
 
 	// Weekly reviews.
-	n, err := b.writeReviews(pub, results)
+	n, reviewDocs, err := b.writeReviews(pub, results)
 	if err != nil {
+		return 0, err
+	}
+	pages += n
+	if n, err = b.writeExtras(pub, results, reviewDocs); err != nil {
 		return 0, err
 	}
 	pages += n
@@ -289,6 +293,13 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 		return 0, err
 	}
 	if err := writeAssets(pub); err != nil {
+		return 0, err
+	}
+	sitemap, err := b.sitemap(pub.Pages())
+	if err != nil {
+		return 0, err
+	}
+	if err := pub.WriteFile("sitemap.xml", sitemap); err != nil {
 		return 0, err
 	}
 	return pages, nil

@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 )
 
 // markerFile marks a folder as written by relia. relia replaces an existing
@@ -20,6 +22,9 @@ const markerFile = ".relia-site"
 type Publisher struct {
 	out string
 	tmp string
+
+	mu    sync.Mutex
+	pages []string // HTML pages written, for the sitemap
 }
 
 // NewPublisher prepares a build of the folder out.
@@ -84,7 +89,21 @@ func (p *Publisher) WriteFile(rel string, data []byte) error {
 	if err := os.WriteFile(full, data, 0o644); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
+	if strings.HasSuffix(rel, ".html") {
+		p.mu.Lock()
+		p.pages = append(p.pages, rel)
+		p.mu.Unlock()
+	}
 	return nil
+}
+
+// Pages lists the HTML pages written so far, sorted.
+func (p *Publisher) Pages() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := slices.Clone(p.pages)
+	slices.Sort(out)
+	return out
 }
 
 func (p *Publisher) path(rel string) (string, error) {

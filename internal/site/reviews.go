@@ -153,24 +153,30 @@ func unknownReviewNotes(notes map[string]*content.Page, weeks []*reviewWeek) []*
 	return out
 }
 
-func (b *build) writeReviews(pub *Publisher, results []sloResult) (int, error) {
+// writeReviews writes the weekly reviews and their index, and returns the
+// search entries of the weeks that have notes.
+func (b *build) writeReviews(pub *Publisher, results []sloResult) (int, []searchDoc, error) {
 	weeks, err := b.reviewWeeks(results)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	if stray := unknownReviewNotes(b.content.Reviews, weeks); len(stray) > 0 {
 		fmt.Fprintf(b.log, "warning: %s: no weekly review for that week in the report's history; the notes are not shown\n", stray[0].File)
 	}
 	pages := 0
+	var docs []searchDoc
 	for _, w := range weeks {
 		html, err := renderPage(b.theme, "review.html", pageData{Site: b.siteInfo(), Root: rootOf(w.Path), Title: "Week " + w.Name, Section: "reviews", Page: w})
 		if err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		if err := pub.WriteFile(w.Path+"index.html", html); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 		pages++
+		if notes := b.content.Reviews[w.Name]; notes != nil {
+			docs = append(docs, searchDoc{Title: "Weekly review " + w.Name, Path: w.Path + "index.html", Kind: "Review", Text: plainText(notes)})
+		}
 	}
 	newest := make([]*reviewWeek, len(weeks))
 	for i, w := range weeks {
@@ -178,7 +184,7 @@ func (b *build) writeReviews(pub *Publisher, results []sloResult) (int, error) {
 	}
 	html, err := renderPage(b.theme, "reviews.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Weekly reviews", Section: "reviews", Page: newest})
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return pages + 1, pub.WriteFile("reviews/index.html", html)
+	return pages + 1, docs, pub.WriteFile("reviews/index.html", html)
 }

@@ -1,0 +1,299 @@
+package site
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/yuin/goldmark/ast"
+
+	"github.com/relia-dev/relia/internal/content"
+)
+
+// actionsPage lists every action item of every retrospective.
+type actionsPage struct {
+	Actions  []actionItem
+	Owners   []string
+	Open     int
+	Overdue  int
+	Statuses []string
+}
+
+func (b *build) allActions() actionsPage {
+	var page actionsPage
+	owners := map[string]bool{}
+	for _, p := range b.content.Retros {
+		for _, a := range p.Meta.Actions {
+			if a.Status == "" {
+				a.Status = "open"
+			}
+			item := actionItem{Action: a, RetroTitle: p.Meta.Title, RetroPath: retroPath(p),
+				Overdue: a.Status == "open" && !a.Due.IsZero() && a.Due.Before(b.now)}
+			page.Actions = append(page.Actions, item)
+			if a.Owner != "" {
+				owners[a.Owner] = true
+			}
+			if a.Status == "open" {
+				page.Open++
+			}
+			if item.Overdue {
+				page.Overdue++
+			}
+		}
+	}
+	rank := func(a actionItem) int {
+		switch {
+		case a.Overdue:
+			return 0
+		case a.Status == "open":
+			return 1
+		case a.Status == "done":
+			return 2
+		default:
+			return 3
+		}
+	}
+	slices.SortStableFunc(page.Actions, func(x, y actionItem) int {
+		if c := rank(x) - rank(y); c != 0 {
+			return c
+		}
+		if c := x.Due.Compare(y.Due); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Title, y.Title)
+	})
+	for o := range owners {
+		page.Owners = append(page.Owners, o)
+	}
+	slices.Sort(page.Owners)
+	page.Statuses = content.ActionStatuses
+	return page
+}
+
+// Atom feed of retrospectives (RFC 4287).
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Title   string      `xml:"title"`
+	ID      string      `xml:"id"`
+	Updated string      `xml:"updated"`
+	Links   []atomLink  `xml:"link"`
+	Author  atomAuthor  `xml:"author"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Href string `xml:"href,attr"`
+	Rel  string `xml:"rel,attr,omitempty"`
+}
+
+type atomAuthor struct {
+	Name string `xml:"name"`
+}
+
+type atomEntry struct {
+	Title   string   `xml:"title"`
+	ID      string   `xml:"id"`
+	Updated string   `xml:"updated"`
+	Link    atomLink `xml:"link"`
+	Summary string   `xml:"summary"`
+}
+
+// feedEntry is one item of the feed: a retrospective, or a Chaos Day write-up.
+type feedEntry struct {
+	Title, Path, Summary string
+	Date                 time.Time
+}
+
+// siteURL joins base_url and a site path. With a relative base_url ("/")
+// links stay relative to the site root.
+func (b *build) siteURL(path string) string { return b.cfg.BaseURL + path }
+
+// pageID is a stable Atom id: the absolute URL when base_url is absolute,
+// else a tag URI that does not depend on where the site is published.
+func (b *build) pageID(path string) string {
+	if strings.HasPrefix(b.cfg.BaseURL, "http://") || strings.HasPrefix(b.cfg.BaseURL, "https://") {
+		return b.siteURL(path)
+	}
+	return "tag:relia," + content.Slug(b.cfg.Title) + ":" + path
+}
+
+func (b *build) feed(entries []feedEntry) ([]byte, error) {
+	slices.SortStableFunc(entries, func(x, y feedEntry) int {
+		if c := y.Date.Compare(x.Date); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Path, y.Path)
+	})
+	updated := b.now
+	if len(entries) > 0 {
+		updated = entries[0].Date
+	}
+	f := atomFeed{
+		Title: b.cfg.Title, ID: b.pageID(""), Updated: rfc3339(updated),
+		Links:  []atomLink{{Href: b.siteURL("feed.xml"), Rel: "self"}, {Href: b.siteURL("index.html")}},
+		Author: atomAuthor{Name: b.cfg.Title},
+	}
+	for _, e := range entries {
+		f.Entries = append(f.Entries, atomEntry{Title: e.Title, ID: b.pageID(e.Path), Updated: rfc3339(e.Date),
+			Link: atomLink{Href: b.siteURL(e.Path + "index.html")}, Summary: e.Summary})
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(f); err != nil {
+		return nil, fmt.Errorf("encode feed: %w", err)
+	}
+	buf.WriteString("\n")
+	return buf.Bytes(), nil
+}
+
+type sitemapURLSet struct {
+	XMLName xml.Name     `xml:"http://www.sitemaps.org/schemas/sitemap/0.9 urlset"`
+	URLs    []sitemapURL `xml:"url"`
+}
+
+type sitemapURL struct {
+	Loc string `xml:"loc"`
+}
+
+// sitemap lists every page written, 404 excepted. The sitemap protocol
+// wants absolute URLs: they are when base_url is.
+func (b *build) sitemap(pages []string) ([]byte, error) {
+	var set sitemapURLSet
+	for _, p := range pages {
+		if p == "404.html" {
+			continue
+		}
+		set.URLs = append(set.URLs, sitemapURL{Loc: b.siteURL(p)})
+	}
+	var buf bytes.Buffer
+	buf.WriteString(xml.Header)
+	enc := xml.NewEncoder(&buf)
+	enc.Indent("", "  ")
+	if err := enc.Encode(set); err != nil {
+		return nil, fmt.Errorf("encode sitemap: %w", err)
+	}
+	buf.WriteString("\n")
+	return buf.Bytes(), nil
+}
+
+// searchDoc is one entry of the client-side search index.
+type searchDoc struct {
+	Title string `json:"t"`
+	Path  string `json:"p"`
+	Kind  string `json:"k"`
+	Text  string `json:"x"`
+}
+
+// searchIndex is a script that defines the index: a script, not JSON
+// fetched at run time, because browsers refuse fetch() on file:// pages.
+func searchIndex(docs []searchDoc) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("// Generated by relia build: the search index of this site.\nwindow.reliaSearchIndex = ")
+	enc := json.NewEncoder(&buf) // escapes <, > and & so the data cannot end the script
+	if err := enc.Encode(docs); err != nil {
+		return nil, fmt.Errorf("encode search index: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// plainText is the text of a Markdown page, for the search index.
+func plainText(p *content.Page) string {
+	var b strings.Builder
+	_ = ast.Walk(p.Doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch t := n.(type) {
+		case *ast.Text:
+			b.Write(t.Segment.Value(p.Source))
+			if t.SoftLineBreak() || t.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(t.Value)
+		case *ast.CodeSpan:
+			// its Text children carry the code
+		case *ast.Paragraph, *ast.Heading, *ast.ListItem:
+			b.WriteByte(' ')
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// summaryOf is the page's summary from front matter, or its first
+// paragraph cut at about 280 characters.
+func summaryOf(p *content.Page) string {
+	if p.Meta.Summary != "" {
+		return p.Meta.Summary
+	}
+	var para ast.Node
+	_ = ast.Walk(p.Doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if _, ok := n.(*ast.Paragraph); ok && entering {
+			para = n
+			return ast.WalkStop, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	if para == nil {
+		return ""
+	}
+	text := plainText(&content.Page{Source: p.Source, Doc: para})
+	if len(text) > 280 {
+		cut := strings.LastIndex(text[:280], " ")
+		if cut < 0 {
+			cut = 280
+		}
+		text = text[:cut] + "…"
+	}
+	return text
+}
+
+// writeExtras writes the actions page, the search page and its index, and
+// the feed. The sitemap comes last, from every page written.
+func (b *build) writeExtras(pub *Publisher, results []sloResult, reviews []searchDoc) (int, error) {
+	html, err := renderPage(b.theme, "actions.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Action items", Section: "actions", Page: b.allActions()})
+	if err != nil {
+		return 0, err
+	}
+	if err := pub.WriteFile("actions/index.html", html); err != nil {
+		return 0, err
+	}
+
+	var docs []searchDoc
+	for _, res := range results {
+		docs = append(docs, searchDoc{Title: res.cfg.ID(), Path: sloPath(res.cfg) + "index.html", Kind: "SLO",
+			Text: res.cfg.Description + " " + res.cfg.Service + " " + res.report.Status})
+	}
+	var entries []feedEntry
+	for _, p := range b.content.Retros {
+		docs = append(docs, searchDoc{Title: p.Meta.Title, Path: retroPath(p) + "index.html", Kind: "Retrospective", Text: plainText(p)})
+		entries = append(entries, feedEntry{Title: p.Meta.Title, Path: retroPath(p), Summary: summaryOf(p), Date: p.Meta.Date})
+	}
+	docs = append(docs, reviews...)
+	index, err := searchIndex(docs)
+	if err != nil {
+		return 0, err
+	}
+	if err := pub.WriteFile("search/index.js", index); err != nil {
+		return 0, err
+	}
+	html, err = renderPage(b.theme, "search.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Search", Section: "search"})
+	if err != nil {
+		return 0, err
+	}
+	if err := pub.WriteFile("search/index.html", html); err != nil {
+		return 0, err
+	}
+	feed, err := b.feed(entries)
+	if err != nil {
+		return 0, err
+	}
+	return 2, pub.WriteFile("feed.xml", feed)
+}

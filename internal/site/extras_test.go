@@ -1,0 +1,105 @@
+package site
+
+import (
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The feed and the sitemap are well-formed XML with the right entries; the
+// actions page lists overdue items first; search indexes retrospectives.
+func TestFeedSitemapActionsSearch(t *testing.T) {
+	dir, now := handSite(t)
+	write(t, filepath.Join(dir, "relia.toml"), strings.Replace(mustRead(t, filepath.Join(dir, "relia.toml")), `title = "Hand"`, `title = "Hand"
+base_url = "https://intra.example/sre/"`, 1))
+	write(t, filepath.Join(dir, "content/retros/burst.md"), `+++
+title = "Burst <of> errors"
+date = 2026-11-02T15:00:00Z
+slos = ["web/availability"]
+[[actions]]
+title = "Later one"
+owner = "bo"
+due = 2026-12-01
+status = "open"
+[[actions]]
+title = "Overdue one"
+owner = "al"
+due = 2026-11-01
+status = "open"
+[[actions]]
+title = "Finished"
+owner = "al"
+status = "done"
++++
+The database fell over. Searchable words: flamingo.
+`)
+	out := filepath.Join(dir, "public")
+	buildAt(t, dir, now, out)
+
+	var feed struct {
+		XMLName xml.Name `xml:"http://www.w3.org/2005/Atom feed"`
+		Title   string   `xml:"title"`
+		Entries []struct {
+			Title   string `xml:"title"`
+			ID      string `xml:"id"`
+			Updated string `xml:"updated"`
+			Link    struct {
+				Href string `xml:"href,attr"`
+			} `xml:"link"`
+			Summary string `xml:"summary"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(mustRead(t, filepath.Join(out, "feed.xml"))), &feed); err != nil {
+		t.Fatalf("feed.xml: %v", err)
+	}
+	if len(feed.Entries) != 1 {
+		t.Fatalf("feed entries: %+v", feed.Entries)
+	}
+	e := feed.Entries[0]
+	if e.Title != "Burst <of> errors" || e.Updated != "2026-11-02T15:00:00Z" ||
+		e.ID != "https://intra.example/sre/retros/burst/" || e.Link.Href != "https://intra.example/sre/retros/burst/index.html" ||
+		!strings.HasPrefix(e.Summary, "The database fell over.") {
+		t.Errorf("entry %+v", e)
+	}
+
+	var sitemap struct {
+		URLs []struct {
+			Loc string `xml:"loc"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal([]byte(mustRead(t, filepath.Join(out, "sitemap.xml"))), &sitemap); err != nil {
+		t.Fatalf("sitemap.xml: %v", err)
+	}
+	var locs []string
+	for _, u := range sitemap.URLs {
+		locs = append(locs, strings.TrimPrefix(u.Loc, "https://intra.example/sre/"))
+	}
+	want := "actions/index.html index.html retros/burst/index.html retros/index.html reviews/2026-W45/index.html reviews/index.html search/index.html slos/web/availability/index.html"
+	if got := strings.Join(locs, " "); got != want {
+		t.Errorf("sitemap:\n got %s\nwant %s", got, want)
+	}
+
+	actions := mustRead(t, filepath.Join(out, "actions/index.html"))
+	iOver, iLater, iDone := strings.Index(actions, "Overdue one"), strings.Index(actions, "Later one"), strings.Index(actions, "Finished")
+	if !(iOver >= 0 && iOver < iLater && iLater < iDone) {
+		t.Errorf("actions order: overdue %d, later %d, done %d", iOver, iLater, iDone)
+	}
+	if !strings.Contains(actions, `<option value="al">al</option><option value="bo">bo</option>`) {
+		t.Error("owner filter options missing")
+	}
+	index := mustRead(t, filepath.Join(out, "search/index.js"))
+	if !strings.Contains(index, "flamingo") || !strings.Contains(index, `Burst \u003cof\u003e errors`) {
+		t.Errorf("search index: %s", index)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
