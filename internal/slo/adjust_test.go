@@ -228,3 +228,29 @@ func TestWeekBudgetBurned(t *testing.T) {
 	checkFloat(t, "W44 burned", r.Weeks[1].BudgetBurned, 0)
 	checkFloat(t, "W44 total", r.Weeks[1].Total, 1680)
 }
+
+// Quarter to date in Europe/Berlin: the fourth quarter starts 1 October
+// 00:00 CEST (30 September 22:00 UTC).
+func TestQuarterToDate(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	q4 := time.Date(2026, 10, 1, 0, 0, 0, 0, berlin)
+	spec := Spec{ID: "a/b", Objective: 99, Window: Window{Rolling: 24 * time.Hour}, Budgeting: Occurrences}
+	opts := Options{Now: testNow, History: 24 * time.Hour, Step: time.Hour, Location: berlin, QuarterToDate: true}
+	if from := Range(spec, opts); from.After(q4) {
+		t.Fatalf("Range starts %v, after the quarter", from)
+	}
+	r := mustCompute(t, spec, seriesFor(spec, opts, func(end time.Time) pair {
+		if !end.After(q4) {
+			return pair{0, 10} // all bad before the quarter: must not count
+		}
+		return pair{9, 10}
+	}), opts)
+	// 30 September 22:00 UTC to 23 November 00:00 UTC: 53 days and 2 hours
+	// = 1,274 hours of 10 events, one bad in each.
+	if !r.Quarter.Start.Equal(q4) {
+		t.Errorf("quarter start %v", r.Quarter.Start)
+	}
+	checkFloat(t, "total", r.Quarter.Total, 12740)
+	checkFloat(t, "good", r.Quarter.Good, 11466)
+	checkFloat(t, "sli", r.Quarter.SLI, 0.9)
+}

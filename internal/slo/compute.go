@@ -103,6 +103,9 @@ func need(spec Spec, opts Options, step time.Duration) time.Time {
 		}
 		from = earliest(from, periodStart(spec.Window.Calendar, first, loc))
 	}
+	if opts.QuarterToDate {
+		from = earliest(from, periodStart(CalendarQuarter, now, loc))
+	}
 	if opts.Weeks > 0 {
 		last := periodStart(CalendarWeek, now, loc)
 		from = earliest(from, periodShift(CalendarWeek, last, -(opts.Weeks-1), loc))
@@ -298,6 +301,14 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 
 	r.Timeline, r.Alerts, r.Episodes = replay(spec, c, base, step, K, h, &lsteps, r.Rules, allowed, loc)
 	r.Weeks = weeks(opts.Weeks, spec.Window, allowed, c, data, excl, base, step, K, now, loc)
+	r.Quarter = Quarter{Start: periodStart(CalendarQuarter, now, loc), SLI: math.NaN()}
+	if qlo := max(floorDiv(r.Quarter.Start.Sub(base), step), 0); opts.QuarterToDate && qlo < K {
+		qT, qB := c[K].t-c[qlo].t, c[K].b-c[qlo].b
+		r.Quarter.Good, r.Quarter.Total = qT-qB, qT
+		if qT > 0 {
+			r.Quarter.SLI = (qT - qB) / qT
+		}
+	}
 	return r, nil
 }
 

@@ -70,6 +70,9 @@ type Options struct {
 	History  time.Duration  // span of chart series and alert replay, ending at Now
 	Location *time.Location // calendar windows and ISO weeks start at 00:00 here; nil means UTC
 	Weeks    int            // ISO weeks in the weekly table, the last one containing Now
+	// QuarterToDate asks for Report.Quarter; Range then reaches back to the
+	// quarter's start, which may be longer than history and windows need.
+	QuarterToDate bool
 
 	// Step is the grid spacing of the series. Range needs it to round the
 	// burn-rate lookbacks and to align its result; Compute takes the step
@@ -126,6 +129,14 @@ type Week struct {
 	BudgetBurned float64
 }
 
+// Quarter is compliance over the calendar quarter holding Now, from its
+// first day 00:00 in Options.Location up to Now.
+type Quarter struct {
+	Start       time.Time
+	Good, Total float64 // units, as in Report
+	SLI         float64 // NaN when no traffic
+}
+
 // Timeline holds per-step series over (Now − History, Now] for the charts,
 // at full resolution; callers downsample for drawing.
 type Timeline struct {
@@ -167,6 +178,7 @@ type Report struct {
 	Rules                  []Rule
 	Alerts                 []Alert // oldest first, over the history span
 	Weeks                  []Week  // oldest first
+	Quarter                Quarter // the calendar quarter to date (Options.QuarterToDate), for the executive summary
 	Timeline               Timeline
 	Notes                  []string // e.g. a short window raised to the step
 }
