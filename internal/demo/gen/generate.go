@@ -183,6 +183,7 @@ func generate(end time.Time, days int) map[string]*metrics.Series {
 	}
 	for _, s := range slos {
 		r := rand.New(rand.NewPCG(seed, s.stream))
+		rc := rand.New(rand.NewPCG(seed, chaosStream+s.stream)) // Chaos Day only
 		total := totals[s.svc.name]
 		ser := &metrics.Series{FirstEnd: first, Step: step, Good: make([]float64, n), Total: make([]float64, n)}
 		blip, blipRate := 0, 0.0
@@ -199,6 +200,7 @@ func generate(end time.Time, days int) map[string]*metrics.Series {
 			}
 			t := total[i]
 			bad := min(t, poisson(r, t*p))
+			bad = chaosBad(rc, s.id, τ, t, bad)
 			ser.Good[i], ser.Total[i] = t-bad, t
 			if in(τ, gapStart, gapEnd) {
 				ser.Good[i], ser.Total[i] = math.NaN(), math.NaN()

@@ -1,0 +1,290 @@
+package chaos
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The parts of a Chaos Toolkit journal (chaostoolkit-lib's run journal,
+// journal.json) that relia reads. Times are ISO 8601 without a zone, in
+// UTC; unknown fields are ignored (the journal also carries the whole
+// experiment, the platform, controls' data, …).
+type ctkJournal struct {
+	Experiment *struct {
+		Title       *string  `json:"title"`
+		Description string   `json:"description"`
+		Tags        []string `json:"tags"`
+	} `json:"experiment"`
+	Start        *string  `json:"start"`
+	End          *string  `json:"end"`
+	Duration     *float64 `json:"duration"`
+	Status       *string  `json:"status"`
+	Deviated     bool     `json:"deviated"`
+	SteadyStates struct {
+		Before *ctkState  `json:"before"`
+		After  *ctkState  `json:"after"`
+		During []ctkState `json:"during"`
+	} `json:"steady_states"`
+	Run       []ctkRun `json:"run"`
+	Rollbacks []ctkRun `json:"rollbacks"`
+}
+
+type ctkState struct {
+	SteadyStateMet *bool    `json:"steady_state_met"`
+	Probes         []ctkRun `json:"probes"`
+}
+
+// ctkRun is the record of one activity: the activity as declared, and
+// what happened when it ran.
+type ctkRun struct {
+	Activity struct {
+		Type string `json:"type"`
+		Name string `json:"name"`
+	} `json:"activity"`
+	Status       string          `json:"status"`
+	Start        *string         `json:"start"`
+	End          *string         `json:"end"`
+	Output       json.RawMessage `json:"output"`
+	Exception    json.RawMessage `json:"exception"`
+	ToleranceMet *bool           `json:"tolerance_met"`
+}
+
+// Chaos Toolkit journal statuses (the specification allows only these).
+var ctkStatuses = []string{StatusCompleted, StatusFailed, StatusAborted, StatusInterrupted}
+
+// ParseChaosToolkit reads a Chaos Toolkit journal.json.
+//
+// The run's id is its start and title (2026-11-12-1000-title). Its
+// services are the experiment's tags that name a service with SLOs, plus
+// those the options map from tags or the title. The hypothesis before and
+// after the method is steady_states.before/after.steady_state_met (unknown
+// when the journal has none); during the method, it is not met when any
+// continuous check failed. A journal without "end" ends at start +
+// duration, or at its last activity's end.
+func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
+	var j ctkJournal
+	if err := json.Unmarshal(data, &j); err != nil {
+		return nil, jsonError(file, data, err)
+	}
+	fail := func(field, format string, args ...any) error {
+		return &Error{File: file, Field: field, Msg: fmt.Sprintf(format, args...)}
+	}
+	if j.Experiment == nil {
+		return nil, fail("experiment", "missing; expected the experiment of a Chaos Toolkit journal (journal.json)")
+	}
+	if j.Experiment.Title == nil || strings.TrimSpace(*j.Experiment.Title) == "" {
+		return nil, fail("experiment.title", "missing; expected the experiment's title")
+	}
+	r := &Run{
+		Title:       strings.TrimSpace(*j.Experiment.Title),
+		Description: strings.TrimSpace(j.Experiment.Description),
+		Source:      ChaosToolkit,
+		File:        file,
+		Tags:        j.Experiment.Tags,
+	}
+	if j.Start == nil {
+		return nil, fail("start", "missing; expected the time the run started")
+	}
+	var err error
+	if r.Start, err = parseTime(*j.Start); err != nil {
+		return nil, fail("start", "%v", err)
+	}
+	if j.Status == nil {
+		return nil, fail("status", "missing; expected one of %s", strings.Join(ctkStatuses, ", "))
+	}
+	if r.Status = *j.Status; !slices.Contains(ctkStatuses, r.Status) {
+		return nil, fail("status", "expected one of %s, got %q", strings.Join(ctkStatuses, ", "), r.Status)
+	}
+
+	if s := j.SteadyStates.Before; s != nil {
+		r.Before = hypothesisOf(s.SteadyStateMet)
+	}
+	if s := j.SteadyStates.After; s != nil {
+		r.After = hypothesisOf(s.SteadyStateMet)
+	}
+	failedChecks := 0
+	for _, s := range j.SteadyStates.During {
+		switch hypothesisOf(s.SteadyStateMet) {
+		case HypothesisNotMet:
+			r.During = HypothesisNotMet
+			failedChecks++
+		case HypothesisMet:
+			if r.During == HypothesisUnknown {
+				r.During = HypothesisMet
+			}
+		}
+	}
+	if j.Deviated && r.After != HypothesisNotMet {
+		// A deviated journal always failed its hypothesis after the method.
+		r.After = HypothesisNotMet
+	}
+
+	var last time.Time
+	add := func(phase string, runs []ctkRun, field string) error {
+		for i, a := range runs {
+			act, err := ctkActivity(phase, a)
+			if err != nil {
+				return fail(fmt.Sprintf("%s[%d]", field, i), "%v", err)
+			}
+			if act.End.After(last) {
+				last = act.End
+			}
+			r.Activities = append(r.Activities, act)
+		}
+		return nil
+	}
+	if s := j.SteadyStates.Before; s != nil {
+		if err := add("hypothesis before", s.Probes, "steady_states.before.probes"); err != nil {
+			return nil, err
+		}
+	}
+	if err := add("method", j.Run, "run"); err != nil {
+		return nil, err
+	}
+	if s := j.SteadyStates.After; s != nil {
+		if err := add("hypothesis after", s.Probes, "steady_states.after.probes"); err != nil {
+			return nil, err
+		}
+	}
+	if err := add("rollback", j.Rollbacks, "rollbacks"); err != nil {
+		return nil, err
+	}
+
+	switch {
+	case j.End != nil:
+		if r.End, err = parseTime(*j.End); err != nil {
+			return nil, fail("end", "%v", err)
+		}
+	case j.Duration != nil && *j.Duration >= 0 && *j.Duration < 1e9:
+		r.End = r.Start.Add(time.Duration(*j.Duration * float64(time.Second)))
+	case !last.IsZero():
+		r.End = last
+	default:
+		return nil, fail("end", "missing, and neither duration nor any activity says when the run ended")
+	}
+	if err := checkSpan(file, "end", r); err != nil {
+		return nil, err
+	}
+
+	r.ID = makeID(r.Start, r.Title)
+	r.Services = opts.services(nil, r.Tags, r.Title)
+	if len(j.SteadyStates.During) > 0 {
+		r.Details = append(r.Details, Detail{"Continuous hypothesis checks", fmt.Sprintf("%d, %d not met", len(j.SteadyStates.During), failedChecks)})
+	}
+	if j.Deviated {
+		r.Details = append(r.Details, Detail{"Deviated", "yes: the steady state did not hold after the method"})
+	}
+	return r, nil
+}
+
+func ctkActivity(phase string, a ctkRun) (Activity, error) {
+	act := Activity{Phase: phase, Name: a.Activity.Name, Type: a.Activity.Type, Status: a.Status}
+	var err error
+	if a.Start != nil {
+		if act.Start, err = parseTime(*a.Start); err != nil {
+			return act, fmt.Errorf("start: %w", err)
+		}
+	}
+	if a.End != nil {
+		if act.End, err = parseTime(*a.End); err != nil {
+			return act, fmt.Errorf("end: %w", err)
+		}
+	}
+	if a.ToleranceMet != nil {
+		if *a.ToleranceMet {
+			act.Status = "tolerance met"
+		} else {
+			act.Status = "tolerance not met"
+		}
+	}
+	act.Output = shorten(rawText(a.Output), 300)
+	act.Error = shorten(exceptionText(a.Exception), 500)
+	return act, nil
+}
+
+// rawText shows a JSON value: a string as itself, anything else compact.
+func rawText(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "null" {
+		return ""
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		return s
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, v) == nil {
+		return buf.String()
+	}
+	return string(v)
+}
+
+// exceptionText keeps the last line of a traceback (the exception and its
+// message), which is what a reader needs; the journal has the rest.
+func exceptionText(v json.RawMessage) string {
+	v = bytes.TrimSpace(v)
+	if len(v) == 0 || string(v) == "null" {
+		return ""
+	}
+	var lines []string
+	if json.Unmarshal(v, &lines) != nil {
+		return rawText(v)
+	}
+	var all []string
+	for _, l := range lines {
+		all = append(all, strings.Split(l, "\n")...)
+	}
+	for i := len(all) - 1; i >= 0; i-- {
+		if s := strings.TrimSpace(all[i]); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// jsonError places a decoding error on its line and names the field.
+func jsonError(file string, data []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return &Error{File: file, Line: lineAt(data, se.Offset), Msg: "invalid JSON: " + se.Error()}
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			field = "(top level)"
+		}
+		return &Error{File: file, Line: lineAt(data, te.Offset), Field: field, Msg: "expected " + jsonKind(te.Type.String()) + ", got JSON " + te.Value}
+	}
+	return &Error{File: file, Msg: "invalid JSON: " + err.Error()}
+}
+
+func jsonKind(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return "a list"
+	case strings.Contains(goType, "string"):
+		return "a string"
+	case strings.Contains(goType, "float"), strings.Contains(goType, "int"):
+		return "a number"
+	case strings.Contains(goType, "bool"):
+		return "true or false"
+	}
+	return "an object"
+}
+
+// lineAt is the 1-based line of a byte offset.
+func lineAt(data []byte, offset int64) int {
+	if offset < 0 {
+		return 0
+	}
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	return bytes.Count(data[:offset], []byte("\n")) + 1
+}
