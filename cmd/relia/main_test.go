@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"os/signal"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -12,7 +13,13 @@ import (
 // this test binary as "relia", through main's own run function and exit code.
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"relia": func() { os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)) },
+		"relia": func() {
+			// As main: Ctrl+C (kill -INT in a script) cancels the context.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+			code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+			stop()
+			os.Exit(code)
+		},
 	})
 }
 
@@ -24,6 +31,10 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// exitcode N relia ARGS...: run and require exit status N.
 			"exitcode": cmdExitCode,
+			// freeport NAME: $NAME = a free loopback port.
+			"freeport": cmdFreePort,
+			// waitfor URL REGEXP [TIMEOUT]: poll until the page matches.
+			"waitfor": cmdWaitFor,
 		},
 	})
 }

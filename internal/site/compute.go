@@ -1,0 +1,68 @@
+package site
+
+import (
+	"context"
+	"runtime"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/slo"
+)
+
+// Computed is every SLO of a site at the report time, without pages.
+type Computed struct {
+	Now  time.Time
+	SLOs []SLOStatus // in the order of the configuration
+}
+
+// SLOStatus is one computed SLO and what the error-budget policy says
+// about it.
+type SLOStatus struct {
+	SLO    config.SLO
+	Report *slo.Report // the window's figures; its per-step Timeline is empty
+	// LowTraffic is the low-traffic warning shown on the SLO's page, or "".
+	LowTraffic string
+	// NeedsRetro are the burn episodes that spent more than the policy's
+	// share of the budget with no retrospective covering them.
+	NeedsRetro []slo.Episode
+}
+
+// Compute runs load → compute: every SLO's report at the report time, as a
+// build would compute it, without assembling or writing pages. It is what
+// `relia status` shows.
+func Compute(ctx context.Context, opts Options) (*Computed, error) {
+	b, err := load(opts)
+	if err != nil {
+		return nil, err
+	}
+	out := &Computed{Now: b.now, SLOs: make([]SLOStatus, len(b.cfg.SLOs))}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.NumCPU())
+	for i, s := range b.cfg.SLOs {
+		g.Go(func() error {
+			r, err := b.computeSLO(gctx, s)
+			if err != nil {
+				return err
+			}
+			out.SLOs[i] = b.status(s, r, b.policyFor(s, r))
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (b *build) status(s config.SLO, r *slo.Report, pol policy) SLOStatus {
+	st := SLOStatus{SLO: s, Report: r, LowTraffic: pol.LowTraffic}
+	r.Timeline = slo.Timeline{}
+	for _, e := range pol.Episodes {
+		if e.NeedsRetro {
+			st.NeedsRetro = append(st.NeedsRetro, e.Episode)
+		}
+	}
+	return st
+}

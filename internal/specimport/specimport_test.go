@@ -1,0 +1,190 @@
+package specimport
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func readFiles(t *testing.T, names ...string) []File {
+	t.Helper()
+	var files []File
+	for _, n := range names {
+		src, err := os.ReadFile(filepath.Join("testdata", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, File{Name: "testdata/" + n, Src: src})
+	}
+	return files
+}
+
+var testOpts = Options{Step: 5 * time.Minute, Timezone: "UTC"}
+
+func f(v float64) *float64 { return &v }
+
+func TestReadGood(t *testing.T) {
+	tests := []struct {
+		file string
+		want []SLO
+	}{
+		{"sloth-getting-started.yml", []SLO{{
+			Service: "myservice", Name: "requests-availability", Description: "Common SLO based on availability for HTTP request responses.",
+			Objective: f(99.9), Window: "30d", Budgeting: "occurrences",
+			Bad:   `http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}`,
+			Total: `http_request_duration_seconds_count{job="myservice"}`,
+			Line:  11, Keys: map[string]int{"service": 4, "name": 11, "objective": 12, "bad": 18, "total": 19},
+		}, {
+			Service: "myservice", Name: "requests-latency", Description: "Requests served within 400 ms.",
+			Objective: f(99), Window: "30d", Budgeting: "occurrences",
+			Good:  `http_request_duration_seconds_bucket{job="myservice",le="0.4"}`,
+			Total: `http_request_duration_seconds_count{job="myservice"}`,
+			Line:  36, Keys: map[string]int{"service": 4, "name": 36, "objective": 37, "good": 41, "total": 47},
+		}}},
+		{"sloth-k8s.yaml", []SLO{{
+			Service: "home-wifi", Name: "good-wifi-client-satisfaction", Description: "Will warn us that we don't have a good wifi at home.",
+			Objective: f(95), Window: "30d", Budgeting: "occurrences",
+			Bad:   `ubnt_wifi_clients_satisfaction_bad_total{ssid="home"}`,
+			Total: `ubnt_wifi_clients_total{ssid="home"}`,
+			Line:  14, Keys: map[string]int{"service": 8, "name": 14, "objective": 15, "bad": 19, "total": 20},
+		}}},
+		{"openslo-inline.yaml", []SLO{{
+			Service: "web-shop", Name: "main-page", Description: "Our main page should be available always",
+			Objective: f(99.9), Window: "4w", Budgeting: "occurrences",
+			Good:      `http_requests_total{handler="/",code=~"2..|3.."}`,
+			Total:     `http_requests_total{handler="/"}`,
+			SourceRef: "prometheus-datasource",
+			Line:      11, Keys: map[string]int{"service": 18, "name": 14, "description": 17, "objective": 44, "window": 39, "budgeting": 41, "good": 31, "total": 37},
+		}}},
+		{"openslo-ref.yaml", []SLO{{
+			Service: "search", Name: "availability-sla-internal", Description: "Search answers without an error, per calendar month",
+			Objective: f(99.5), Window: "month", Budgeting: "timeslices", SliceThreshold: f(99),
+			Bad: "search_queries_failed_total", Total: "search_queries_total",
+			Line: 23, Keys: map[string]int{"service": 30, "name": 26, "description": 29, "objective": 41, "window": 33, "budgeting": 38, "slice_threshold": 42, "bad": 16, "total": 21},
+		}, {
+			Service: "search", Name: "availability-sla-contract", Description: "Search answers without an error, per calendar month",
+			Objective: f(99), Window: "month", Budgeting: "timeslices", SliceThreshold: f(95),
+			Bad: "search_queries_failed_total", Total: "search_queries_total",
+			Line: 23, Keys: map[string]int{"service": 30, "name": 26, "description": 29, "objective": 45, "window": 33, "budgeting": 38, "slice_threshold": 46, "bad": 16, "total": 21},
+		}, {
+			Service: "search", Name: "availability-smooth",
+			Objective: f(99), Window: "2w", Budgeting: "ratio_timeslices",
+			Bad: "search_queries_failed_total", Total: "search_queries_total",
+			Line: 49, Keys: map[string]int{"service": 54, "name": 52, "objective": 61, "window": 57, "budgeting": 59, "bad": 16, "total": 21},
+		}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			got, err := Read(readFiles(t, tt.file), testOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d SLOs, want %d: %+v", len(got), len(tt.want), got)
+			}
+			for i := range got {
+				w := tt.want[i]
+				w.File = "testdata/" + tt.file
+				if !reflect.DeepEqual(got[i], w) {
+					t.Errorf("SLO %d:\n got %+v\nwant %+v", i, describe(got[i]), describe(w))
+				}
+			}
+		})
+	}
+}
+
+// describe shows the pointers' values in failure messages.
+func describe(s SLO) string {
+	deref := func(p *float64) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	return fmt.Sprintf("%+v objective=%v slice=%v", s, deref(s.Objective), deref(s.SliceThreshold))
+}
+
+func TestReadBad(t *testing.T) {
+	tests := []struct {
+		file string
+		want []string
+	}{
+		{"sloth-raw.bad.yml", []string{
+			`testdata/sloth-raw.bad.yml:7: slos[0].sli.raw: error_ratio_query is a precomputed error ratio, not event counts; relia computes budgets from bad and total events: write the SLI as sli.events with error_query and total_query`,
+			`testdata/sloth-raw.bad.yml:18: slos[1].sli.plugin: the SLI plugin "sloth-common/kubernetes/apiserver/availability" builds its queries inside Sloth; relia cannot see them: write the SLI as sli.events with error_query and total_query`,
+			`testdata/sloth-raw.bad.yml:25: slos[2].sli.events.total_query: "sum by (" splits the result into several series; relia counts one SLO as one series: drop the grouping`,
+			`testdata/sloth-raw.bad.yml:31: slos[3].sli.events.total_query: "sum by (" splits the result into several series; relia counts one SLO as one series: drop the grouping`,
+			`testdata/sloth-raw.bad.yml:36: slos[4].sli.events.error_query: a difference is read as total_query − GOOD, but its first term a_total is not the total_query selector c_total`,
+		}},
+		{"openslo-threshold.bad.yaml", []string{
+			`testdata/openslo-threshold.bad.yaml:14: spec.indicator.spec.thresholdMetric: a threshold metric compares one value (such as a latency percentile) with objectives[].value; relia counts good and total events: write it as a ratioMetric, for example good = requests under the threshold (a histogram bucket) and total = all requests`,
+		}},
+		{"openslo-calendar.bad.yaml", []string{
+			`testdata/openslo-calendar.bad.yaml:22: spec.indicator.spec.ratioMetric.total.metricSource.spec.query: count() does not count events: relia needs a counter selector, optionally inside sum(), rate() or increase(); got "count(up{job=\"web\"})"`,
+			`testdata/openslo-calendar.bad.yaml:27: spec.timeWindow[0].calendar.startTime: relia's calendar months start on the 1st at 00:00; 2022-01-01 12:00:00 does not`,
+			`testdata/openslo-calendar.bad.yaml:34: spec.objectives[0].timeSliceWindow: relia's time slices are its step (5m); a 1m slice needs step = "1m" in relia.toml`,
+			`testdata/openslo-calendar.bad.yaml:47: spec.indicator.spec.ratioMetric.counter: relia takes increase() of each query, so both must be counters (counter: true); a gauge cannot be mapped`,
+			`testdata/openslo-calendar.bad.yaml:59: spec.timeWindow[0].duration: a rolling 1M has no fixed length; relia's rolling windows are fixed durations: use days (such as 30d or 90d), or a calendar window`,
+			`testdata/openslo-calendar.bad.yaml:70: spec.indicatorRef: no SLI object named "no-such-sli" in slo_files`,
+			`testdata/openslo-calendar.bad.yaml:74: spec.timeWindow[0].calendar.timeZone: calendar windows start at 00:00 in the site's timezone "UTC", not "America/New_York": set timezone = "America/New_York" in relia.toml, or use the same zone here`,
+			`testdata/openslo-calendar.bad.yaml:78: apiVersion: relia reads openslo/v1; convert openslo/v1alpha objects with the OpenSLO tooling (oslo convert)`,
+		}},
+		{"syntax.bad.yaml", []string{
+			`testdata/syntax.bad.yaml:3: yaml: did not find expected ',' or ']'`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			_, err := Read(readFiles(t, tt.file), testOpts)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			got := strings.Split(err.Error(), "\n")
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}
+
+func TestCounterSelector(t *testing.T) {
+	good := map[string]string{
+		`http_requests_total`: `http_requests_total`,
+		`sum(rate(http_requests_total{code!~"5.."}[{{.window}}]))`:    `http_requests_total{code!~"5.."}`,
+		`sum( increase( x{a="}", b=~'[)]'} [5m] ) )`:                  `x{a="}", b=~'[)]'}`,
+		`(sum(x_total{job="a",}))`:                                    `x_total{job="a",}`,
+		`{__name__="x", job="y"}`:                                     `{__name__="x", job="y"}`,
+		"rate(\n  http_requests_total{job=\"a\"}[{{ .window }}]\n)\n": `http_requests_total{job="a"}`,
+	}
+	for in, want := range good {
+		got, err := counterSelector(in)
+		if err != nil || got != want {
+			t.Errorf("counterSelector(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{
+		``, `sum(rate(x[5m])) / sum(rate(y[5m]))`, `x{a="b"`, `x{a=b}`, `irate(x[5m])`, `sum by (job) (x)`,
+		`rate(x)`, `x y`, `count(up)`, `sum(x) or vector(0)`,
+	} {
+		if got, err := counterSelector(in); err == nil {
+			t.Errorf("counterSelector(%q) = %q, want an error", in, got)
+		}
+	}
+}
+
+// Fuzz the import of outside YAML: no panic, errors allowed.
+func FuzzRead(f *testing.F) {
+	entries, _ := os.ReadDir("testdata")
+	for _, e := range entries {
+		if src, err := os.ReadFile(filepath.Join("testdata", e.Name())); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		_, _ = Read([]File{{Name: "fuzz.yaml", Src: src}}, testOpts)
+	})
+}
