@@ -21,14 +21,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -113,6 +117,119 @@ func TestBrowser(t *testing.T) {
 			tab.check(t)
 		})
 	}
+	// Chaos pages: the list, every run and every write-up, each chart drawn.
+	chaosPages, _ := filepath.Glob(filepath.Join(out, "chaos", "*", "index.html"))
+	runPages, _ := filepath.Glob(filepath.Join(out, "chaos", "runs", "*", "index.html"))
+	chaosPages = append(append([]string{filepath.Join(out, "chaos", "index.html")}, chaosPages...), runPages...)
+	chaosCharts := 0
+	for _, p := range chaosPages {
+		rel, _ := filepath.Rel(out, p)
+		page := filepath.ToSlash(rel)
+		t.Run(strings.TrimSuffix(page, "/index.html"), func(t *testing.T) {
+			tab := browserOpenTab(t, browser)
+			tab.visit(t, srv.URL+"/"+page, srv.URL+"/")
+			var ids []string
+			if err := json.Unmarshal(tab.eval(t, `Array.from(document.querySelectorAll(".chart"), e => e.id)`), &ids); err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) > 0 {
+				tab.checkCharts(t, ids...)
+				chaosCharts += len(ids)
+			}
+			tab.check(t)
+		})
+	}
+	if len(runPages) > 0 && chaosCharts == 0 {
+		t.Errorf("no chaos page of %d drew a chart", len(chaosPages))
+	}
+
+	// Every other page: reviews, summary, actions, search, lists. Each must
+	// load clean and draw every chart it has.
+	covered := map[string]bool{"404.html": true, "index.html": true, "retros/index.html": true}
+	for _, s := range slos {
+		covered[s.path()+"index.html"] = true
+	}
+	for _, r := range retros {
+		rel, _ := filepath.Rel(out, r)
+		covered[filepath.ToSlash(rel)] = true
+	}
+	for _, p := range chaosPages {
+		rel, _ := filepath.Rel(out, p)
+		covered[filepath.ToSlash(rel)] = true
+	}
+	var others []string
+	_ = filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if rel, _ := filepath.Rel(out, p); err == nil && strings.HasSuffix(p, ".html") && !covered[filepath.ToSlash(rel)] {
+			others = append(others, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if len(others) < 15 {
+		t.Errorf("only %d further pages to visit: %v", len(others), others)
+	}
+	for _, page := range others {
+		t.Run(strings.TrimSuffix(page, "/index.html"), func(t *testing.T) {
+			tab := browserOpenTab(t, browser)
+			tab.visit(t, srv.URL+"/"+page, srv.URL+"/")
+			var ids []string
+			if err := json.Unmarshal(tab.eval(t, `Array.from(document.querySelectorAll(".chart"), e => e.id)`), &ids); err != nil {
+				t.Fatal(err)
+			}
+			if len(ids) > 0 {
+				tab.checkCharts(t, ids...)
+			}
+			tab.check(t)
+		})
+	}
+
+	// The executive summary prints on at most three A4 pages, and no chart
+	// is cut by a page break.
+	t.Run("summary/print", func(t *testing.T) {
+		tab := browserOpenTab(t, browser)
+		tab.visit(t, srv.URL+"/summary/index.html", srv.URL+"/")
+		var ids []string
+		if err := json.Unmarshal(tab.eval(t, `Array.from(document.querySelectorAll(".chart"), e => e.id)`), &ids); err != nil {
+			t.Fatal(err)
+		}
+		tab.checkCharts(t, ids...)
+		ctx, cancel := context.WithTimeout(tab.ctx, browserPageTimeout)
+		defer cancel()
+		pdf, err := chromedp.Run(ctx, chromedp.Action[[]byte](func(ctx context.Context, tgt *chromedp.Target) ([]byte, error) {
+			yes := true
+			res, err := cdp.Call(ctx, tgt, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: &yes, PrintBackground: &yes})
+			return res.Data, err
+		}))
+		if err != nil {
+			t.Fatalf("print to PDF: %v", err)
+		}
+		pages := len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1))
+		t.Logf("summary prints on %d page(s), %d bytes", pages, len(pdf))
+		if pages < 1 || pages > 3 {
+			t.Errorf("the summary prints on %d pages, want 1 to 3", pages)
+		}
+		// In print layout an A4 page (297 mm, 12 mm margins) holds 273 mm
+		// = 1031.8 CSS px of content: a chart must not straddle a multiple.
+		var boxes []struct {
+			ID          string
+			Top, Bottom float64
+		}
+		js := `(() => Array.from(document.querySelectorAll(".chart"), e => { const r = e.getBoundingClientRect(); return {ID: e.id, Top: r.top + window.scrollY, Bottom: r.bottom + window.scrollY}; }))()`
+		if _, err := chromedp.Run(ctx, chromedp.Action[struct{}](func(ctx context.Context, tgt *chromedp.Target) (struct{}, error) {
+			_, err := cdp.Call(ctx, tgt, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+			return struct{}{}, err
+		})); err != nil {
+			t.Fatalf("emulate print: %v", err)
+		}
+		if err := json.Unmarshal(tab.eval(t, js), &boxes); err != nil {
+			t.Fatal(err)
+		}
+		const pageHeight = 273 / 25.4 * 96
+		for _, b := range boxes {
+			if int(b.Top/pageHeight) != int((b.Bottom-1)/pageHeight) {
+				t.Errorf("chart #%s (%.0f–%.0f px) straddles a page break", b.ID, b.Top, b.Bottom)
+			}
+		}
+	})
 
 	// Opened straight from disk: every link must name a file (a folder
 	// link shows a directory listing under file://) and the charts draw.
@@ -472,13 +589,16 @@ func (c browserChart) ok() bool {
 	return c.Canvases > 0 && c.Width > 0 && c.Height > 0 && c.Painted > 0 && c.Drawn >= browserMinDrawn
 }
 
-// checkCharts waits up to browserChartTimeout for echarts to draw the three
-// charts of an SLO page into canvases.
-func (tab *browserTab) checkCharts(t *testing.T) {
+// checkCharts waits up to browserChartTimeout for echarts to draw the
+// charts wantIDs (by default the three of an SLO page) into canvases.
+func (tab *browserTab) checkCharts(t *testing.T, wantIDs ...string) {
 	t.Helper()
+	if len(wantIDs) == 0 {
+		wantIDs = browserChartIDs
+	}
 	ctx, cancel := context.WithTimeout(tab.ctx, browserPageTimeout)
 	defer cancel()
-	want, _ := json.Marshal(browserChartIDs)
+	want, _ := json.Marshal(wantIDs)
 	ready := fmt.Sprintf(`((charts, want) => charts.length === want.length &&
   charts.every((c, i) => c.id === want[i] && c.canvases > 0 && c.width > 0 && c.height > 0 && c.painted > 0 && c.drawn >= %d) ? charts : null)(%s, %s)`,
 		browserMinDrawn, browserChartsJS, want)
@@ -500,8 +620,8 @@ func (tab *browserTab) checkCharts(t *testing.T) {
 					c.ID, browserChartTimeout, c.Canvases, c.Width, c.Height, c.Painted, c.Drawn, browserMinDrawn)
 			}
 		}
-		if !slices.Equal(ids, browserChartIDs) {
-			t.Errorf(".chart containers are %q, want %q", ids, browserChartIDs)
+		if !slices.Equal(ids, wantIDs) {
+			t.Errorf(".chart containers are %q, want %q", ids, wantIDs)
 		}
 		return
 	}

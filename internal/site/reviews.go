@@ -46,6 +46,8 @@ type reviewWeek struct {
 	Pages       int // page alerts that started in the week
 	Tickets     int
 	Incidents   []retroLink
+	Chaos       []runRow     // chaos runs that started in the week
+	Gaps        int          // of which detection gaps
 	Opened      []actionItem // actions of retrospectives dated in the week
 	Closed      []actionItem // actions closed in the week
 	Notes       template.HTML
@@ -112,6 +114,15 @@ func (b *build) reviewWeeks(results []sloResult) ([]*reviewWeek, error) {
 				}
 				if !a.Closed.IsZero() && inWeek(a.Closed, rw.Start, rw.End) {
 					rw.Closed = append(rw.Closed, item)
+				}
+			}
+		}
+		for _, r := range b.chaos.runs {
+			if inWeek(r.Start, rw.Start, rw.End) {
+				row := b.runRow(r)
+				rw.Chaos = append(rw.Chaos, row)
+				if row.Gap {
+					rw.Gaps++
 				}
 			}
 		}
