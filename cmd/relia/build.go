@@ -26,11 +26,19 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		baseURL    = fs.String("base-url", "", "override base_url from the configuration, e.g. https://intra.example/sre/")
 		drafts     = fs.Bool("drafts", false, "include pages marked draft = true")
 		quiet      = fs.Bool("q", false, "print nothing but errors")
+		verbose    = fs.Bool("v", false, "log each metric query (selector, range, points, time, cache hit) to stderr")
+		noCache    = fs.Bool("no-cache", false, "fetch all metric history from the stores, ignoring .relia/cache/")
 	)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	opts := site.Options{ConfigPath: *configPath, Out: *outDir, BaseURL: *baseURL, Drafts: *drafts}
+	if *quiet && *verbose {
+		return &usageError{msg: "-q and -v cannot be used together"}
+	}
+	opts := site.Options{ConfigPath: *configPath, Out: *outDir, BaseURL: *baseURL, Drafts: *drafts, NoCache: *noCache}
+	if *verbose {
+		opts.Verbose = stderr
+	}
 	if *nowText != "" {
 		t, err := time.Parse(time.RFC3339, *nowText)
 		if err != nil {

@@ -31,7 +31,7 @@ Usage:
 Commands:
 %s
 Exit codes:
-  0  the site was built
+  0  done: the site was built, or relia check found no errors
   1  the inputs are wrong (relia.toml, content, snapshots): the message names file and line
   2  bad usage: unknown command or flag
   3  a metric source could not be reached
@@ -55,6 +55,11 @@ type command struct {
 // commands lists every sub-command; each lives in its own file.
 var commands = []command{
 	{"build", "build the site into public/ (run in the folder holding relia.toml)", runBuild},
+	{"serve", "preview the site on http://127.0.0.1:1313/, rebuilt and reloaded on every change", runServe},
+	{"check", "check relia.toml, content, links and action items without writing the site", runCheck},
+	{"status", "print every SLO's status, compliance, budget and burn rates", runStatus},
+	{"new", `create a page: relia new retro|chaos|review "Title"`, runNew},
+	{"snapshot", "record the metric history of one source to a snapshot file", runSnapshot},
 	{"version", "print the version", runVersion},
 }
 

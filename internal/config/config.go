@@ -4,6 +4,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,18 +39,35 @@ type Config struct {
 	SLOs    []SLO
 	Policy  Policy
 
+	// SLOFiles are the slo_files entries (paths or globs of Sloth and
+	// OpenSLO specs) joined to the site root: their SLOs are in SLOs.
+	SLOFiles []string
+
 	Adjustments []Adjustment
+	Chaos       []Chaos // [[chaos]]: chaos experiment logs
 }
 
 // Source is one `[sources.NAME]` table.
 type Source struct {
-	Name           string
-	Type           string // "snapshot"
-	Path           string // snapshot file, resolved against the site root
-	URL            string
-	Timeout        time.Duration
-	BearerTokenEnv string
-	Line           int
+	Name string
+	Type string // "snapshot" or "prometheus"
+	Path string // snapshot file, resolved against the site root
+
+	// Prometheus-API stores. Secrets are never written in the file: the
+	// config names the environment variables that hold them.
+	URL                  string
+	Timeout              time.Duration // per request attempt
+	BearerTokenEnv       string
+	BasicAuthUser        string
+	BasicAuthPasswordEnv string
+	Headers              map[string]string
+	CAFile               string // as written; relative to the site root
+	InsecureSkipVerify   bool
+	MaxConcurrency       int // requests in flight to this source
+	MaxPointsPerQuery    int // points per series in one query_range
+
+	Line     int            // line of the [sources.NAME] header
+	KeyLines map[string]int // line of each key written in the table, e.g. "url"
 }
 
 // SLO is one `[[slos]]` entry.
@@ -64,7 +82,27 @@ type SLO struct {
 	SliceThreshold float64 // percent; time-slice budgeting only
 	Good, Bad      string  // exactly one is set
 	Total          string
-	Line           int // line of the [[slos]] header
+	File           string         // where it is defined: the config, or an imported spec (slo_files)
+	Line           int            // line of the [[slos]] header
+	KeyLines       map[string]int // line of each key written in the entry, e.g. "good"
+}
+
+// KeyLine is the line of key in the entry, or of its [[slos]] header when
+// the key is not written there.
+func (s SLO) KeyLine(key string) int {
+	if l, ok := s.KeyLines[key]; ok {
+		return l
+	}
+	return s.Line
+}
+
+// KeyLine is the line of key in the table, or of its [sources.NAME] header
+// when the key is not written there.
+func (s Source) KeyLine(key string) int {
+	if l, ok := s.KeyLines[key]; ok {
+		return l
+	}
+	return s.Line
 }
 
 // ID is "service/name", the SLO's identity in URLs, snapshots and the API.
@@ -130,20 +168,29 @@ type raw struct {
 	UnsafeHTML bool                 `toml:"unsafe_html"`
 	Sources    map[string]rawSource `toml:"sources"`
 	SLOs       []rawSLO             `toml:"slos"`
+	SLOFiles   []rawSLOFile         `toml:"slo_files"`
 	Policy     struct {
 		AtRiskBelow         *float64 `toml:"at_risk_below"`
 		IncidentBudgetShare *float64 `toml:"incident_budget_share"`
 		ExhaustedAction     *string  `toml:"exhausted_action"`
 	} `toml:"policy"`
 	Adjustments []rawAdjustment `toml:"adjustments"`
+	Chaos       []rawChaos      `toml:"chaos"`
 }
 
 type rawSource struct {
-	Type           string `toml:"type"`
-	Path           string `toml:"path"`
-	URL            string `toml:"url"`
-	Timeout        string `toml:"timeout"`
-	BearerTokenEnv string `toml:"bearer_token_env"`
+	Type                 string            `toml:"type"`
+	Path                 string            `toml:"path"`
+	URL                  string            `toml:"url"`
+	Timeout              string            `toml:"timeout"`
+	BearerTokenEnv       string            `toml:"bearer_token_env"`
+	BasicAuthUser        string            `toml:"basic_auth_user"`
+	BasicAuthPasswordEnv string            `toml:"basic_auth_password_env"`
+	Headers              map[string]string `toml:"headers"`
+	CAFile               string            `toml:"ca_file"`
+	InsecureSkipVerify   *bool             `toml:"insecure_skip_verify"`
+	MaxConcurrency       *int              `toml:"max_concurrency"`
+	MaxPointsPerQuery    *int              `toml:"max_points_per_query"`
 }
 
 type rawSLO struct {
@@ -197,7 +244,11 @@ func Parse(path string, src []byte) (*Config, error) {
 	}
 	cfg := v.build(&r)
 	if len(v.errs) > 0 {
-		slices.SortStableFunc(v.errs, func(a, b *Error) int { return a.Line - b.Line })
+		// relia.toml first, then any imported spec file, each by line.
+		other := func(e *Error) bool { return e.File != path }
+		slices.SortStableFunc(v.errs, func(a, b *Error) int {
+			return cmp.Or(compareBool(other(a), other(b)), strings.Compare(a.File, b.File), a.Line-b.Line)
+		})
 		if len(v.errs) > maxErrors {
 			more := len(v.errs) - maxErrors
 			v.errs = append(v.errs[:maxErrors], &Error{File: path, Msg: fmt.Sprintf("and %d more errors", more)})
@@ -318,8 +369,9 @@ func (v *validator) build(r *raw) *Config {
 		seen[s.ID()] = s.Line
 		cfg.SLOs = append(cfg.SLOs, s)
 	}
-	if len(r.SLOs) == 0 {
-		v.fail("", "slos", "expected at least one [[slos]] entry")
+	v.importSLOs(cfg, r.SLOFiles, names, seen)
+	if len(r.SLOs) == 0 && len(r.SLOFiles) == 0 {
+		v.fail("", "slos", "expected at least one [[slos]] entry (or slo_files)")
 	}
 
 	if p := r.Policy.AtRiskBelow; p != nil {
@@ -350,6 +402,12 @@ func (v *validator) build(r *raw) *Config {
 		}
 	}
 	v.overlaps(cfg.Adjustments)
+	services := sloServices(cfg.SLOs)
+	for i, rc := range r.Chaos {
+		if c, ok := v.chaos(i, rc, services); ok {
+			cfg.Chaos = append(cfg.Chaos, c)
+		}
+	}
 	return cfg
 }
 
@@ -364,24 +422,22 @@ func (v *validator) duration(lineKey, name, text string) (time.Duration, bool) {
 
 func (v *validator) source(cfg *Config, name string, rs rawSource) Source {
 	at := "sources." + name
-	s := Source{Name: name, Type: rs.Type, URL: rs.URL, BearerTokenEnv: rs.BearerTokenEnv, Line: v.lines.line(at)}
+	s := Source{Name: name, Type: rs.Type, Line: v.lines.line(at), KeyLines: v.lines.under(at)}
 	switch rs.Type {
 	case "snapshot":
 		if rs.Path == "" {
 			v.fail(at, at+".path", "expected the path of a snapshot file (.json or .json.gz)")
 		}
 		s.Path = rs.Path
-		for _, k := range []struct{ key, val string }{{"url", rs.URL}, {"timeout", rs.Timeout}, {"bearer_token_env", rs.BearerTokenEnv}} {
-			if k.val != "" {
-				v.fail(at+"."+k.key, at+"."+k.key, "not used by a snapshot source; remove it")
-			}
+		for _, key := range rs.prometheusKeys() {
+			v.fail(at+"."+key, at+"."+key, "not used by a snapshot source; remove it")
 		}
 	case "prometheus":
-		v.fail(at+".type", at+".type", `source type "prometheus" is not available in this version yet; record the history to a snapshot and use type = "snapshot"`)
+		v.prometheus(at, rs, &s)
 	case "":
-		v.fail(at, at+".type", `missing; expected "snapshot"`)
+		v.fail(at, at+".type", `missing; expected "snapshot" or "prometheus"`)
 	default:
-		v.fail(at+".type", at+".type", `expected "snapshot", got %q`, rs.Type)
+		v.fail(at+".type", at+".type", `expected "snapshot" or "prometheus", got %q`, rs.Type)
 	}
 	return s
 }
@@ -396,7 +452,7 @@ func (v *validator) slo(cfg *Config, i int, rs rawSLO, sources []string) (SLO, b
 	s := SLO{
 		Service: rs.Service, Name: rs.Name, Description: rs.Description, Source: rs.Source,
 		Budgeting: rs.Budgeting, Good: rs.Good, Bad: rs.Bad, Total: rs.Total,
-		Line: v.lines.line(at),
+		File: v.file, Line: v.lines.line(at), KeyLines: v.lines.under(at),
 	}
 	for _, k := range []struct{ key, val string }{{"service", rs.Service}, {"name", rs.Name}} {
 		switch {
@@ -482,10 +538,13 @@ func quoteList(items []string) string {
 var known = []string{
 	"title", "base_url", "timezone", "step", "history", "unsafe_html",
 	"sources.type", "sources.path", "sources.url", "sources.timeout", "sources.bearer_token_env",
+	"sources.basic_auth_user", "sources.basic_auth_password_env", "sources.headers", "sources.ca_file",
+	"sources.insecure_skip_verify", "sources.max_concurrency", "sources.max_points_per_query",
 	"slos.service", "slos.name", "slos.description", "slos.source", "slos.objective", "slos.window",
-	"slos.budgeting", "slos.slice_threshold", "slos.good", "slos.bad", "slos.total",
+	"slos.budgeting", "slos.slice_threshold", "slos.good", "slos.bad", "slos.total", "slo_files",
 	"policy.at_risk_below", "policy.incident_budget_share", "policy.exhausted_action",
 	"adjustments.name", "adjustments.slos", "adjustments.start", "adjustments.end", "adjustments.rrule", "adjustments.duration",
+	"chaos.type", "chaos.path", "chaos.services",
 }
 
 // suggest names the accepted key closest to an unknown one, when it is close.

@@ -49,6 +49,11 @@ type Meta struct {
 	Summary  string    `toml:"summary" yaml:"summary"`
 	Timeline Timeline  `toml:"timeline" yaml:"timeline"`
 	Actions  []Action  `toml:"actions" yaml:"actions"`
+
+	// Chaos Day write-ups (content/chaos/): the runs they report, by id,
+	// or every run that started on Day (a date in the site's zone).
+	Runs []string  `toml:"runs" yaml:"runs"`
+	Day  time.Time `toml:"day" yaml:"day"`
 }
 
 // Timeline holds the instants of an incident; zero when not given.
@@ -80,6 +85,7 @@ type Site struct {
 	// Reviews are the notes for weekly reviews, content/reviews/2026-W47.md,
 	// keyed by that ISO week name.
 	Reviews map[string]*Page
+	Chaos   []*Page // Chaos Day write-ups, content/chaos/*.md, newest first
 }
 
 // Options control loading.
@@ -88,6 +94,9 @@ type Options struct {
 	// KnownSLOs are the SLO ids of the configuration; a retrospective
 	// naming another is an error. Nil skips the check.
 	KnownSLOs map[string]bool
+	// KnownRuns are the ids of the chaos runs read; a write-up naming
+	// another is an error. Nil skips the check.
+	KnownRuns map[string]bool
 }
 
 // Error is a problem in one content file.
@@ -165,6 +174,7 @@ func Load(root, dir string, md goldmark.Markdown, opts Options) (*Site, error) {
 		}
 		site.Reviews[week] = p
 	}
+	errs = append(errs, loadChaos(root, dir, md, opts, site)...)
 	slices.SortStableFunc(site.Retros, func(a, b *Page) int {
 		if c := b.Meta.Date.Compare(a.Meta.Date); c != 0 {
 			return c

@@ -36,12 +36,16 @@ type Mark struct {
 const (
 	MarkIncident   = "incident"
 	MarkAdjustment = "adjustment"
+	MarkChaos      = "chaos"     // a chaos experiment run
+	MarkChaosGap   = "chaos-gap" // a run that broke something and paged nobody
 )
 
 // markColors shade each kind of mark; unknown kinds use the incident shade.
 var markColors = map[string]string{
 	MarkIncident:   "rgba(240,173,78,0.25)",
 	MarkAdjustment: "rgba(128,128,128,0.22)",
+	MarkChaos:      "rgba(142,68,173,0.20)",
+	MarkChaosGap:   "rgba(192,57,43,0.30)",
 }
 
 // SLIChart draws the window SLI (percent) over the timeline with the

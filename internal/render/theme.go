@@ -19,7 +19,7 @@ import (
 
 // Pages are the page templates a theme provides; each is combined with
 // base.html, which defines the layout and calls the page's "content".
-var Pages = []string{"index.html", "slo.html", "retro.html", "retros.html", "404.html", "review.html", "reviews.html", "actions.html", "search.html"}
+var Pages = []string{"index.html", "slo.html", "retro.html", "retros.html", "404.html", "review.html", "reviews.html", "actions.html", "search.html", "summary.html", "chaos-index.html", "chaos-run.html", "chaos.html"}
 
 // Theme is the parsed set of page templates.
 type Theme struct {
@@ -83,19 +83,20 @@ func Assets() (fs.FS, error) { return fs.Sub(templates.FS, "assets") }
 
 func (t *Theme) funcs() template.FuncMap {
 	return template.FuncMap{
-		"pct":       Percent,
-		"burn":      Burn,
-		"count":     Count,
-		"delta":     Delta,
-		"budgetBar": BudgetBar,
-		"sub":       func(a, b float64) float64 { return a - b },
-		"addDays":   func(t time.Time, n int) time.Time { return t.AddDate(0, 0, n) },
-		"join":      strings.Join,
-		"date":      func(v time.Time) string { return v.In(t.loc).Format("2 Jan 2006") },
-		"day":       func(v time.Time) string { return v.Format("2006-01-02") },
-		"datetime":  func(v time.Time) string { return v.In(t.loc).Format("2006-01-02 15:04 MST") },
-		"duration":  func(a, b time.Time) string { return Duration(b.Sub(a)) },
-		"duration0": func(steps int, step time.Duration) string { return Duration(time.Duration(steps) * step) },
+		"pct":        Percent,
+		"burn":       Burn,
+		"count":      Count,
+		"delta":      Delta,
+		"budgetBar":  BudgetBar,
+		"sub":        func(a, b float64) float64 { return a - b },
+		"addDays":    func(t time.Time, n int) time.Time { return t.AddDate(0, 0, n) },
+		"join":       strings.Join,
+		"date":       func(v time.Time) string { return v.In(t.loc).Format("2 Jan 2006") },
+		"day":        func(v time.Time) string { return v.Format("2006-01-02") },
+		"datetime":   func(v time.Time) string { return v.In(t.loc).Format("2006-01-02 15:04 MST") },
+		"duration":   func(a, b time.Time) string { return Duration(b.Sub(a)) },
+		"duration0":  func(steps int, step time.Duration) string { return Duration(time.Duration(steps) * step) },
+		"durationOf": Duration,
 	}
 }
 

@@ -75,9 +75,28 @@ type apiAlert struct {
 	Active    bool    `json:"active"`
 }
 
-// apiChaos is a chaos run with its impact; the list stays empty until chaos
-// logs are read.
-type apiChaos struct{}
+// apiChaos is a chaos run with its impact on each SLO of its services.
+// hypothesis_met is null when unknown; an impact's figures are null when
+// the run lies outside the report's history (no data).
+type apiChaos struct {
+	ID            string      `json:"id"`
+	Title         string      `json:"title"`
+	Source        string      `json:"source"`
+	Status        string      `json:"status"`
+	Start         string      `json:"start"`
+	End           string      `json:"end"`
+	HypothesisMet *bool       `json:"hypothesis_met"`
+	Services      []string    `json:"services"`
+	Impact        []apiImpact `json:"impact"`
+}
+
+type apiImpact struct {
+	SLO            string   `json:"slo"`
+	Bad            *float64 `json:"bad"`
+	BudgetConsumed *float64 `json:"budget_consumed"`
+	PeakBurnRate   *float64 `json:"peak_burn_rate"`
+	Alerted        *bool    `json:"alerted"`
+}
 
 // burnRates keeps the lookbacks in the order of the contract (5m … 3d)
 // rather than encoding/json's sorted map keys.

@@ -41,6 +41,11 @@ type Options struct {
 	Drafts     bool      // include draft pages
 	Log        io.Writer // warnings and the closing summary; nil for none
 	Progress   bool      // show a progress line on Log (a terminal)
+	NoCache    bool      // ask metric stores for all history: no .relia/cache
+	Verbose    io.Writer // a line per metric query (-v); nil for none
+	// Series, when set, keeps fetched metric history in memory between
+	// builds of one process (relia serve): see SeriesCache.
+	Series *SeriesCache
 }
 
 // Result describes a finished build.
@@ -102,6 +107,7 @@ type build struct {
 	md      goldmark.Markdown
 	now     time.Time
 	log     io.Writer
+	fetch   *fetchLog // queries of Prometheus sources: -v, warnings, progress
 
 	// Chart blocks per Markdown page, and the SLOs they draw: those keep
 	// their per-step data until the pages are written.
@@ -109,6 +115,10 @@ type build struct {
 	charted map[string]bool
 	keptMu  sync.Mutex
 	kept    map[string]keptSLO
+
+	chaos *chaosSet // chaos runs, their impact once the SLOs are computed
+
+	results []sloResult // every SLO once run has computed them; Check reads them
 }
 
 // keptSLO is an SLO's full-resolution data, kept for chart blocks.
@@ -132,7 +142,7 @@ func load(opts Options) (*build, error) {
 			cfg.BaseURL += "/"
 		}
 	}
-	b := &build{opts: opts, cfg: cfg, log: log, sources: map[string]metrics.Source{}}
+	b := &build{opts: opts, cfg: cfg, log: log, sources: map[string]metrics.Source{}, fetch: newFetchLog(opts, len(cfg.SLOs))}
 	var recorded time.Time
 	allSnapshots := true
 	names := make([]string, 0, len(cfg.Sources))
@@ -160,6 +170,14 @@ func load(opts Options) (*build, error) {
 			} else if snap.RecordedAt().After(recorded) {
 				recorded = snap.RecordedAt()
 			}
+		case "prometheus":
+			allSnapshots = false
+			p, err := b.openPrometheus(name, src)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			b.sources[name] = p
 		default:
 			allSnapshots = false
 		}
@@ -167,6 +185,7 @@ func load(opts Options) (*build, error) {
 	if len(errs) > 0 {
 		return nil, inputErr(errors.Join(errs...))
 	}
+	b.sources = opts.Series.wrap(cfg, b.sources)
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -181,7 +200,10 @@ func load(opts Options) (*build, error) {
 	for _, s := range cfg.SLOs {
 		known[s.ID()] = true
 	}
-	site, err := content.Load(cfg.Dir, filepath.Join(cfg.Dir, "content"), b.md, content.Options{Drafts: opts.Drafts, KnownSLOs: known})
+	if err := b.loadChaos(); err != nil {
+		return nil, inputErr(err)
+	}
+	site, err := content.Load(cfg.Dir, filepath.Join(cfg.Dir, "content"), b.md, content.Options{Drafts: opts.Drafts, KnownSLOs: known, KnownRuns: b.chaos.knownRuns()})
 	if err != nil {
 		return nil, inputErr(err)
 	}
@@ -189,6 +211,11 @@ func load(opts Options) (*build, error) {
 	if err := b.extractChartBlocks(known); err != nil {
 		return nil, inputErr(err)
 	}
+	if err := b.checkWriteUps(); err != nil {
+		return nil, inputErr(err)
+	}
+	b.keepChaosSLOs()
+	b.keepRetroSLOs()
 	b.theme, err = render.LoadTheme(filepath.Join(cfg.Dir, "templates"), cfg.Location)
 	if err != nil {
 		return nil, inputErr(err)
@@ -220,14 +247,14 @@ func (b *build) specOf(s config.SLO) slo.Spec {
 }
 
 func (b *build) sloOptions() slo.Options {
-	return slo.Options{Now: b.now, History: b.cfg.History, Location: b.cfg.Location, Weeks: b.weeks(), Step: b.cfg.Step}
+	return slo.Options{Now: b.now, History: b.cfg.History, Location: b.cfg.Location, Weeks: b.weeks(), Step: b.cfg.Step, QuarterToDate: true}
 }
 
 func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 	results := make([]sloResult, len(b.cfg.SLOs))
 	var done atomic.Int32
 	var pages atomic.Int32
-	var progressMu sync.Mutex
+	b.planFetch(nil)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.NumCPU())
 	for i, s := range b.cfg.SLOs {
@@ -245,20 +272,17 @@ func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 			// summary is kept for the index and the API.
 			r.Timeline = slo.Timeline{}
 			results[i] = sloResult{cfg: s, report: r, policy: pol}
-			if n := done.Add(1); b.opts.Progress {
-				progressMu.Lock()
-				fmt.Fprintf(b.log, "\rcomputing SLOs: %d/%d", n, len(b.cfg.SLOs))
-				progressMu.Unlock()
-			}
+			done.Add(1)
+			b.fetch.computedSLO()
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	if b.opts.Progress {
-		fmt.Fprintln(b.log)
-	}
+	b.results = results
+	b.fetch.finish()
+	b.measureChaos()
 	n, err := b.writeSitePages(pub, results)
 	if err != nil {
 		return nil, err
@@ -273,6 +297,7 @@ func (b *build) extractChartBlocks(known map[string]bool) error {
 	b.charted = map[string]bool{}
 	b.kept = map[string]keptSLO{}
 	pages := slices.Clone(b.content.Retros)
+	pages = append(pages, b.content.Chaos...)
 	if b.content.Home != nil {
 		pages = append(pages, b.content.Home)
 	}
@@ -302,13 +327,10 @@ func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, erro
 	opts := b.sloOptions()
 	from := slo.Range(spec, opts)
 	spec.Excluded = b.cfg.Excluded(s.ID(), from, b.now)
-	q := metrics.Query{SLO: s.ID(), From: from, To: b.now, Step: b.cfg.Step, Good: s.Good, Bad: s.Bad, Total: s.Total}
+	q := b.queryOf(s)
 	series, err := b.sources[s.Source].Fetch(ctx, q)
 	if err != nil {
-		if errors.Is(err, metrics.ErrUnreachable) {
-			return nil, fmt.Errorf("source %q: %w", s.Source, err)
-		}
-		return nil, inputErr(fmt.Errorf("%s:%d: slos[%s]: %w", b.cfg.Path, s.Line, s.ID(), err))
+		return nil, b.fetchError(s, err)
 	}
 	r, err := slo.Compute(spec, series, opts)
 	if err != nil {

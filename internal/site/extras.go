@@ -277,6 +277,8 @@ func (b *build) writeExtras(pub *Publisher, results []sloResult, reviews []searc
 		entries = append(entries, feedEntry{Title: p.Meta.Title, Path: retroPath(p), Summary: summaryOf(p), Date: p.Meta.Date})
 	}
 	docs = append(docs, reviews...)
+	docs = append(docs, b.chaosSearchDocs()...)
+	entries = append(entries, b.chaosFeedEntries()...)
 	index, err := searchIndex(docs)
 	if err != nil {
 		return 0, err

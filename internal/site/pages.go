@@ -28,10 +28,11 @@ type siteInfo struct {
 	Title    string
 	Now      string // report time in the site time zone
 	Timezone string
+	Chaos    bool // the site has chaos pages: the navigation links them
 }
 
 func (b *build) siteInfo() siteInfo {
-	return siteInfo{Title: b.cfg.Title, Now: b.now.In(b.cfg.Location).Format("2006-01-02 15:04 MST"), Timezone: b.cfg.Timezone}
+	return siteInfo{Title: b.cfg.Title, Now: b.now.In(b.cfg.Location).Format("2006-01-02 15:04 MST"), Timezone: b.cfg.Timezone, Chaos: b.hasChaos()}
 }
 
 func sloPath(s config.SLO) string { return "slos/" + s.Service + "/" + s.Name + "/" }
@@ -63,6 +64,7 @@ type sloPage struct {
 	Alerts            []slo.Alert // newest first
 	Weeks             []slo.Week  // newest first
 	Retros            []retroLink
+	Chaos             []sloRunRow // chaos runs that touched the SLO, newest first
 }
 
 type retroLink struct {
@@ -100,7 +102,7 @@ func link(p *content.Page) retroLink {
 func (b *build) writeSLOPage(pub *Publisher, s config.SLO, r *slo.Report, pol policy) error {
 	path := sloPath(s)
 	retros := b.retrosFor(s.ID())
-	marks := b.marksFor(s.ID(), pol)
+	marks := append(b.marksFor(s.ID(), pol), b.chaosMarks(s)...)
 	page := sloPage{
 		SLO: s, ID: s.ID(), Path: path, Window: s.Window.String(),
 		History:           render.Duration(b.cfg.History),
@@ -119,6 +121,7 @@ func (b *build) writeSLOPage(pub *Publisher, s config.SLO, r *slo.Report, pol po
 	for _, p := range retros {
 		page.Retros = append(page.Retros, link(p))
 	}
+	page.Chaos = b.chaosRowsFor(s, r)
 	data := pageData{
 		Site: b.siteInfo(), Root: rootOf(path), Title: s.ID(), Section: "slos", Page: page,
 		Charts: []render.Chart{
@@ -164,6 +167,7 @@ type indexPage struct {
 	SLOs          []indexRow
 	Retros        []retroLink
 	Actions       []actionItem
+	Chaos         chaosHome
 }
 
 func burnAt(r *slo.Report, label string) float64 {
@@ -243,6 +247,7 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 		}
 		return x.Due.Compare(y.Due)
 	})
+	idx.Chaos = b.chaosHome()
 	home := pageData{Site: b.siteInfo(), Section: "home", Page: idx}
 	if b.content.Home != nil {
 		home.Charts = b.blockCharts(b.content.Home)
@@ -264,6 +269,13 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 		return 0, err
 	}
 
+	// Chaos runs and Chaos Day write-ups.
+	n, err := b.writeChaosPages(pub)
+	if err != nil {
+		return 0, err
+	}
+	pages += n
+
 	// Weekly reviews.
 	n, reviewDocs, err := b.writeReviews(pub, results)
 	if err != nil {
@@ -274,6 +286,10 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 		return 0, err
 	}
 	pages += n
+	if err := b.writeSummary(pub, results); err != nil {
+		return 0, err
+	}
+	pages++
 
 	// 404: served at any depth, so its links are absolute under base_url.
 	if err := write("404.html", "404.html", pageData{Site: b.siteInfo(), Root: b.cfg.BaseURL, Title: "Not found"}); err != nil {
@@ -281,7 +297,7 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 	}
 
 	// API.
-	doc := apiDoc{GeneratedAt: rfc3339(b.now), SLOs: []apiSLO{}, ChaosRuns: []apiChaos{}}
+	doc := apiDoc{GeneratedAt: rfc3339(b.now), SLOs: []apiSLO{}, ChaosRuns: b.apiChaosRuns()}
 	for _, res := range results {
 		doc.SLOs = append(doc.SLOs, apiFromReport(res.report, res.cfg.Service, res.cfg.Name, res.policy))
 	}
@@ -324,7 +340,8 @@ func (b *build) blockCharts(p *content.Page) []render.Chart {
 		off := int(tl.FirstEnd.Sub(k.series.FirstEnd) / k.series.Step)
 		n := len(tl.SLI)
 		good, total := k.series.Good[off:off+n], k.series.Total[off:off+n]
-		charts = append(charts, render.BlockChart(cb, k.report, good, total, incidentMarks(b.retrosFor(cb.SLO))))
+		marks := append(incidentMarks(b.retrosFor(cb.SLO)), b.chaosMarksOf(cb.SLO)...)
+		charts = append(charts, render.BlockChart(cb, k.report, good, total, marks))
 	}
 	return charts
 }
@@ -339,6 +356,7 @@ type retroPage struct {
 	Meta     content.Meta
 	SLOs     []struct{ ID, Path string }
 	Timeline []timelineRow
+	Figures  retroFigures
 	Body     template.HTML
 }
 
@@ -347,7 +365,7 @@ func (b *build) writeRetro(pub *Publisher, p *content.Page, results []sloResult)
 	if err != nil {
 		return err
 	}
-	page := retroPage{Meta: p.Meta, Body: body}
+	page := retroPage{Meta: p.Meta, Body: body, Figures: b.retroFiguresOf(p)}
 	charts := b.blockCharts(p)
 	for _, id := range p.Meta.SLOs {
 		for _, res := range results {

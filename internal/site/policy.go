@@ -20,8 +20,8 @@ type policy struct {
 	Episodes        []episodeView // all, for the API
 	Shown           []episodeView // the ones worth a row on the page
 	Minor           int           // episodes left off the page: each under minorEpisodeShare
-	NeedsRetro      int    // episodes flagged as needing a retrospective
-	ExhaustedAction string // set when the budget is exhausted
+	NeedsRetro      int           // episodes flagged as needing a retrospective
+	ExhaustedAction string        // set when the budget is exhausted
 	RecoveryAt      time.Time
 	LowTraffic      string // the warning, or ""
 }

@@ -1,0 +1,645 @@
+package metrics
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/api"
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+	"github.com/prometheus/common/model"
+	"golang.org/x/sync/errgroup"
+)
+
+// Prometheus is a Source backed by a server that speaks the Prometheus HTTP
+// API: Prometheus itself, Thanos, Cortex, Grafana Mimir, VictoriaMetrics.
+//
+// For each selector of an SLO it runs sum(increase(SELECTOR[STEP])) as a
+// query_range at STEP, so the point at τ is the events in (τ−STEP, τ]: the
+// per-step counts the SLO math wants. A long range is cut into chunks of at
+// most MaxPointsPerQuery points, on a grid anchored at the Unix epoch (not
+// at the start of the range) so that the same past chunk has the same key
+// in every build and the cache can answer it. Chunks run concurrently, at
+// most MaxConcurrency requests in flight per source, shared by every SLO.
+//
+// Failures split three ways. Timeouts, connection errors, 5xx and 429 are
+// retried with exponential backoff and jitter; once the retries are spent
+// Fetch returns an error wrapping ErrUnreachable. A 4xx or a PromQL error is
+// not retried: it is a *QueryError naming the selector (or the source's
+// settings) at fault. Anything else wrong with an answer (off-grid points,
+// several series) is a plain error.
+//
+// Credentials live only in the HTTP headers this source adds to each
+// request; they are never part of an error, a record, or a cache key.
+type Prometheus struct {
+	cfg     PrometheusConfig
+	api     v1.API
+	display string // the URL without credentials or query, for people
+	keyURL  string // the URL without credentials, for cache keys
+	sem     chan struct{}
+	secrets []string // values to scrub from any text that leaves the source
+	warned  sync.Map // warnings already printed
+}
+
+var _ Source = (*Prometheus)(nil)
+
+// PrometheusConfig configures a Prometheus source. Zero values take the
+// defaults noted.
+type PrometheusConfig struct {
+	Name string // the source's name in relia.toml, for messages
+	URL  string // base URL, e.g. http://127.0.0.1:9090 or https://mimir/prometheus
+
+	Timeout           time.Duration // per request attempt; default 30s
+	MaxConcurrency    int           // requests in flight; default 4
+	MaxPointsPerQuery int           // points per series per request; default 10,000
+
+	// Authentication: at most one of a bearer token and basic auth. The
+	// caller reads the secrets from the environment variables that
+	// relia.toml names.
+	BearerToken       string
+	BasicAuthUser     string
+	BasicAuthPassword string
+	Headers           map[string]string // extra request headers, e.g. X-Scope-OrgID
+
+	RootCAs            *x509.CertPool // nil: the system pool
+	InsecureSkipVerify bool
+
+	// Cache holds settled past chunks; nil fetches everything. A chunk is
+	// settled, and stored, when its last step ends Settle (default 1h)
+	// before the earlier of the report time and the clock: samples can
+	// arrive late, and the recent past may still change.
+	Cache  *Cache
+	Settle time.Duration
+
+	Retry Retry
+
+	// Observe, when set, receives a record of every query answered, from
+	// the store or from the cache. It is called concurrently.
+	Observe func(QueryRecord)
+	// Warn, when set, receives the store's warnings and cache problems,
+	// each distinct message once. It is called concurrently.
+	Warn func(msg string)
+
+	// Clock is the wall clock; nil means time.Now. Tests set it.
+	Clock func() time.Time
+	// Transport is the base HTTP transport; nil builds one from the TLS
+	// settings above. Tests set it.
+	Transport http.RoundTripper
+}
+
+// Retry bounds the retries of one query.
+type Retry struct {
+	Attempts int           // tries, the first included; default 5
+	Base     time.Duration // backoff before the first retry, doubled each time; default 250ms
+	Max      time.Duration // longest backoff; default 4s
+	Budget   time.Duration // no retry starts later than this after the first try; default 2m
+}
+
+// Defaults of PrometheusConfig.
+const (
+	DefaultPrometheusTimeout = 30 * time.Second
+	DefaultMaxConcurrency    = 4
+	DefaultMaxPointsPerQuery = 10_000
+	DefaultSettle            = time.Hour
+)
+
+// QueryRecord describes one query_range chunk, for -v logs and progress.
+type QueryRecord struct {
+	Source   string
+	SLO      string
+	Series   string // "good", "bad" or "total"
+	Selector string
+	Query    string        // the PromQL sent
+	First    time.Time     // first step end asked for
+	Last     time.Time     // last step end asked for
+	Points   int           // points in the answer
+	Duration time.Duration // from the first request to the decoded answer, retries included
+	Wait     time.Duration // of Duration, until the store's answers began to arrive: its own work
+	Cached   bool          // answered from the cache, no request made
+	Attempts int           // requests made, retries included
+	Infos    []string
+}
+
+// QueryError is a query the store refused for a reason retrying cannot
+// fix: an HTTP 4xx or a PromQL error. Series is the selector at fault
+// ("good", "bad" or "total"), or "" when the source's settings are (an
+// authentication failure, a wrong URL path).
+type QueryError struct {
+	Series string
+	Err    error
+}
+
+func (e *QueryError) Error() string {
+	if e.Series == "" {
+		return e.Err.Error()
+	}
+	return e.Series + ": " + e.Err.Error()
+}
+
+func (e *QueryError) Unwrap() error { return e.Err }
+
+// NewPrometheus returns a source for the server at cfg.URL. It makes no
+// request: an unreachable server shows in Fetch.
+func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("source %q: expected an http or https URL", cfg.Name)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultPrometheusTimeout
+	}
+	if cfg.MaxConcurrency <= 0 {
+		cfg.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if cfg.MaxPointsPerQuery <= 0 {
+		cfg.MaxPointsPerQuery = DefaultMaxPointsPerQuery
+	}
+	if cfg.Settle <= 0 {
+		cfg.Settle = DefaultSettle
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	r := &cfg.Retry
+	if r.Attempts <= 0 {
+		r.Attempts = 5
+	}
+	if r.Base <= 0 {
+		r.Base = 250 * time.Millisecond
+	}
+	if r.Max <= 0 {
+		r.Max = 4 * time.Second
+	}
+	if r.Budget <= 0 {
+		r.Budget = 2 * time.Minute
+	}
+
+	clean := *u
+	clean.User = nil
+	p := &Prometheus{cfg: cfg, keyURL: clean.String(), sem: make(chan struct{}, cfg.MaxConcurrency)}
+	clean.RawQuery, clean.Fragment = "", ""
+	p.display = clean.String()
+
+	hdr := http.Header{}
+	for k, v := range cfg.Headers {
+		hdr.Set(k, v)
+	}
+	switch {
+	case cfg.BearerToken != "":
+		hdr.Set("Authorization", "Bearer "+cfg.BearerToken)
+		p.secrets = append(p.secrets, cfg.BearerToken)
+	case cfg.BasicAuthUser != "":
+		req := &http.Request{Header: http.Header{}}
+		req.SetBasicAuth(cfg.BasicAuthUser, cfg.BasicAuthPassword)
+		hdr.Set("Authorization", req.Header.Get("Authorization"))
+		if cfg.BasicAuthPassword != "" {
+			p.secrets = append(p.secrets, cfg.BasicAuthPassword)
+		}
+	}
+	if a := hdr.Get("Authorization"); a != "" {
+		p.secrets = append(p.secrets, a)
+	}
+	// The longest first: a secret that contains another is scrubbed whole.
+	slices.SortFunc(p.secrets, func(a, b string) int { return len(b) - len(a) })
+
+	base := cfg.Transport
+	if base == nil {
+		base = &http.Transport{
+			Proxy:                 http.ProxyFromEnvironment,
+			DialContext:           (&net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}).DialContext,
+			TLSClientConfig:       &tls.Config{RootCAs: cfg.RootCAs, InsecureSkipVerify: cfg.InsecureSkipVerify, MinVersion: tls.VersionTLS12},
+			TLSHandshakeTimeout:   10 * time.Second,
+			MaxIdleConns:          cfg.MaxConcurrency * 2,
+			MaxIdleConnsPerHost:   cfg.MaxConcurrency,
+			IdleConnTimeout:       90 * time.Second,
+			ExpectContinueTimeout: time.Second,
+			ForceAttemptHTTP2:     true,
+		}
+	}
+	// The secrets now live in hdr only: nothing that prints p can show them.
+	p.cfg.BearerToken, p.cfg.BasicAuthPassword = "", ""
+	client, err := api.NewClient(api.Config{Address: p.keyURL, RoundTripper: &transport{base: base, header: hdr}})
+	if err != nil {
+		return nil, fmt.Errorf("source %q: %s", cfg.Name, p.scrub(err.Error()))
+	}
+	p.api = v1.NewAPI(client)
+	return p, nil
+}
+
+// URL is the server's address without credentials or query, as messages
+// show it.
+func (p *Prometheus) URL() string { return p.display }
+
+// Requests is the number of query_range chunks a Fetch of q asks for,
+// cached ones included: what progress counts.
+func (p *Prometheus) Requests(q Query) int {
+	if q.Step <= 0 || !q.To.After(q.From) {
+		return 0
+	}
+	n := 0
+	for _, s := range []string{q.Good, q.Bad, q.Total} {
+		if s != "" {
+			n++
+		}
+	}
+	return n * len(p.chunks(q))
+}
+
+// chunk is one query_range request: the step ends first … last, inclusive.
+type chunk struct{ first, last time.Time }
+
+// chunks cuts the steps of q into requests of at most MaxPointsPerQuery
+// points on a grid anchored at the epoch: chunk k holds the step ends in
+// (k·span, (k+1)·span] with span = MaxPointsPerQuery·Step. The first chunk is
+// asked for whole, even where it starts before q.From, so that it is the
+// same request (and cache key) in every later build; the last ends at q.To.
+func (p *Prometheus) chunks(q Query) []chunk {
+	step := int64(q.Step)
+	span := step * int64(p.cfg.MaxPointsPerQuery)
+	of := func(τ int64) int64 { return floorDiv(τ-1, span) }
+	first, last := q.From.UnixNano()+step, q.To.UnixNano()
+	var out []chunk
+	for k := of(first); k <= of(last); k++ {
+		out = append(out, chunk{first: time.Unix(0, k*span+step).UTC(), last: time.Unix(0, min((k+1)*span, last)).UTC()})
+	}
+	return out
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// chunkData is one selector's answer for one chunk: a value per step, NaN
+// where the store returned no point.
+type chunkData struct {
+	c    chunk
+	vals []float64
+	any  bool // at least one point
+}
+
+// Fetch runs the queries of q and combines good and total per step:
+//
+//   - A step where total has no point is no data (NaN), never zero.
+//   - A step where total has a point but good (or bad) has none is no data,
+//     except when that series has no point in the whole chunk: counters
+//     that were never incremented (a service that never failed) are
+//     commonly absent, and reading them as "no data" would blank every
+//     SLO of a healthy service. Then the missing series counts as 0.
+//   - increase() extrapolates each series to the window edges on its own,
+//     so good can come out slightly above total: it is clamped to total
+//     (and bad to total), not reported as an error.
+func (p *Prometheus) Fetch(ctx context.Context, q Query) (*Series, error) {
+	if q.Step < time.Second || q.Step%time.Millisecond != 0 {
+		return nil, fmt.Errorf("fetch %q from %s: step %s: want a whole number of milliseconds, at least 1s", q.SLO, p.display, q.Step)
+	}
+	if q.To.Before(q.From) {
+		return nil, fmt.Errorf("fetch %q from %s: range ends (%s) before it starts (%s)", q.SLO, p.display, q.To.UTC().Format(time.RFC3339), q.From.UTC().Format(time.RFC3339))
+	}
+	if q.From.UnixNano()%int64(q.Step) != 0 || q.To.UnixNano()%int64(q.Step) != 0 {
+		return nil, fmt.Errorf("fetch %q from %s: range %s – %s is not on the %s step grid", q.SLO, p.display, q.From.UTC().Format(time.RFC3339Nano), q.To.UTC().Format(time.RFC3339Nano), formatDuration(q.Step))
+	}
+	other, otherSel := "good", q.Good
+	if q.Good == "" {
+		other, otherSel = "bad", q.Bad
+	}
+	if q.Total == "" || otherSel == "" || (q.Good != "" && q.Bad != "") {
+		return nil, fmt.Errorf("fetch %q from %s: want a total selector and one of good and bad", q.SLO, p.display)
+	}
+	out := NewSeries(q)
+	if out.Len() == 0 {
+		return out, nil
+	}
+
+	chunks := p.chunks(q)
+	total := make([]chunkData, len(chunks))
+	part := make([]chunkData, len(chunks))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, c := range chunks {
+		g.Go(func() (err error) {
+			total[i], err = p.chunk(gctx, q, "total", q.Total, c)
+			return err
+		})
+		g.Go(func() (err error) {
+			part[i], err = p.chunk(gctx, q, other, otherSel, c)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	step := int64(q.Step)
+	first := out.FirstEnd.UnixNano()
+	for k, c := range chunks {
+		t, x := total[k], part[k]
+		base := (c.first.UnixNano() - first) / step
+		for j := range t.vals {
+			i := base + int64(j)
+			if i < 0 || i >= int64(out.Len()) {
+				continue
+			}
+			tv, xv := t.vals[j], x.vals[j]
+			if math.IsNaN(tv) {
+				continue
+			}
+			if math.IsNaN(xv) {
+				if x.any {
+					continue
+				}
+				xv = 0 // absent in the whole chunk: never incremented
+			}
+			tv, xv = max(tv, 0), min(max(xv, 0), max(tv, 0)) // clamp: see above
+			out.Total[i] = tv
+			if other == "good" {
+				out.Good[i] = xv
+			} else {
+				out.Good[i] = tv - xv
+			}
+		}
+	}
+	return out, nil
+}
+
+// chunk answers one selector for one chunk, from the cache when it can.
+func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string, c chunk) (chunkData, error) {
+	query := "sum(increase(" + selector + "[" + formatDuration(q.Step) + "]))"
+	rec := QueryRecord{Source: p.cfg.Name, SLO: q.SLO, Series: series, Selector: selector, Query: query, First: c.first, Last: c.last}
+	n := int((c.last.Sub(c.first))/q.Step) + 1
+	cutoff := q.To
+	if now := p.cfg.Clock(); now.Before(cutoff) {
+		cutoff = now
+	}
+	cacheable := p.cfg.Cache != nil && !c.last.After(cutoff.Add(-p.cfg.Settle))
+	var key string
+	if cacheable {
+		key = cacheKey(p.keyURL, p.cfg.Headers, query, q.Step, c)
+		began := time.Now()
+		vals, ok, err := p.cfg.Cache.get(key, c, q.Step)
+		if err != nil {
+			p.warn(err.Error())
+		}
+		if ok {
+			d := chunkData{c: c, vals: vals}
+			for _, v := range vals {
+				if !math.IsNaN(v) {
+					d.any = true
+					rec.Points++
+				}
+			}
+			rec.Cached, rec.Duration = true, time.Since(began)
+			p.observe(rec)
+			return d, nil
+		}
+	}
+
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return chunkData{}, ctx.Err()
+	}
+	began := time.Now()
+	val, warnings, infos, attempts, wait, err := p.queryRange(ctx, series, query, v1.Range{Start: c.first, End: c.last, Step: q.Step})
+	<-p.sem
+	rec.Duration, rec.Attempts, rec.Wait = time.Since(began), attempts, wait
+	if err != nil {
+		return chunkData{}, err
+	}
+	for _, w := range warnings {
+		p.warn(fmt.Sprintf("source %q: slos[%s].%s: %s", p.cfg.Name, q.SLO, series, p.scrub(w)))
+	}
+	for _, i := range infos {
+		rec.Infos = append(rec.Infos, p.scrub(i))
+	}
+	d, err := p.points(val, c, q.Step, n)
+	if err != nil {
+		return chunkData{}, fmt.Errorf("fetch %q from %s: %s = %s: %w", q.SLO, p.display, series, selector, err)
+	}
+	for _, v := range d.vals {
+		if !math.IsNaN(v) {
+			rec.Points++
+		}
+	}
+	// An answer with warnings may be partial (a Thanos store down, a
+	// limit hit): use it, but do not keep it.
+	if cacheable && len(warnings) == 0 {
+		if err := p.cfg.Cache.put(key, c, q.Step, d.vals); err != nil {
+			p.warn(err.Error())
+		}
+	}
+	p.observe(rec)
+	return d, nil
+}
+
+// points places a query_range answer on the chunk's grid. sum() without
+// "by" gives at most one series; no series means no data in the chunk.
+func (p *Prometheus) points(val model.Value, c chunk, step time.Duration, n int) (chunkData, error) {
+	d := chunkData{c: c, vals: make([]float64, n)}
+	for i := range d.vals {
+		d.vals[i] = math.NaN()
+	}
+	m, ok := val.(model.Matrix)
+	if !ok {
+		if val == nil {
+			return d, nil
+		}
+		return d, fmt.Errorf("query_range answered a %s, want a matrix", val.Type())
+	}
+	if len(m) > 1 {
+		return d, fmt.Errorf("query_range answered %d series; sum() gives one", len(m))
+	}
+	if len(m) == 0 {
+		return d, nil
+	}
+	stepMs := step.Milliseconds()
+	first, last := c.first.UnixMilli(), c.last.UnixMilli()
+	for _, sp := range m[0].Values {
+		ts := int64(sp.Timestamp)
+		at := func() string { return time.UnixMilli(ts).UTC().Format(time.RFC3339Nano) } // for errors only: hot loop
+		switch {
+		case ts%stepMs != 0:
+			return d, fmt.Errorf("query_range answered a point at %s, off the %s step grid", at(), formatDuration(step))
+		case ts < first || ts > last:
+			return d, fmt.Errorf("query_range answered a point at %s, outside the range asked for (%s – %s)", at(), c.first.Format(time.RFC3339), c.last.Format(time.RFC3339))
+		}
+		v := float64(sp.Value)
+		if math.IsInf(v, 0) || math.IsNaN(v) {
+			continue // not a count: no data
+		}
+		i := (ts - first) / stepMs
+		if !math.IsNaN(d.vals[i]) {
+			return d, fmt.Errorf("query_range answered two points at %s", at())
+		}
+		d.vals[i] = v
+		d.any = true
+	}
+	return d, nil
+}
+
+// queryRange runs one query_range with retries. It returns the number of
+// requests made and the time spent waiting for the store's answers to
+// begin. series names the selector in a *QueryError.
+func (p *Prometheus) queryRange(ctx context.Context, series, query string, r v1.Range) (_ model.Value, _ v1.Warnings, _ v1.Infos, attempt int, wait time.Duration, _ error) {
+	began := time.Now()
+	var last error
+	for {
+		attempt++
+		st := &status{}
+		actx, cancel := context.WithTimeout(context.WithValue(ctx, statusKey{}, st), p.cfg.Timeout)
+		val, warnings, infos, err := p.api.QueryRange(actx, query, r, v1.WithTimeout(p.cfg.Timeout))
+		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded)
+		cancel()
+		wait += time.Duration(st.wait.Load())
+		if err == nil {
+			return val, warnings, infos, attempt, wait, nil
+		}
+		if ctx.Err() != nil {
+			// Stopped from outside (another query failed, or Ctrl+C).
+			return nil, nil, nil, attempt, wait, ctx.Err()
+		}
+		code := int(st.code.Load())
+		retry, err := p.classify(err, series, code, timedOut)
+		if !retry {
+			return nil, nil, nil, attempt, wait, err
+		}
+		last = err
+		if attempt >= p.cfg.Retry.Attempts {
+			break
+		}
+		wait := p.backoff(attempt, time.Duration(st.retryAfter.Load()))
+		if time.Since(began)+wait > p.cfg.Retry.Budget {
+			break
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, nil, nil, attempt, wait, ctx.Err()
+		}
+	}
+	return nil, nil, nil, attempt, wait, fmt.Errorf("%s: %w after %d attempts in %s; last error: %v",
+		p.display, ErrUnreachable, attempt, time.Since(began).Round(time.Millisecond), last)
+}
+
+// classify says whether a failed request is worth retrying, and returns
+// the error to report, scrubbed of secrets.
+func (p *Prometheus) classify(err error, series string, code int, timedOut bool) (bool, error) {
+	if timedOut {
+		return true, fmt.Errorf("no answer within the timeout of %s", p.cfg.Timeout)
+	}
+	clean := errors.New(p.scrub(err.Error()))
+	var ae *v1.Error
+	if !errors.As(err, &ae) {
+		return true, clean // connection refused or reset, DNS, TLS handshake, …
+	}
+	clean = &v1.Error{Type: ae.Type, Msg: p.scrub(ae.Msg)}
+	switch {
+	case code == http.StatusTooManyRequests:
+		return true, clean
+	case ae.Type == v1.ErrBadData || ae.Type == v1.ErrExec:
+		return false, &QueryError{Series: series, Err: clean}
+	case code >= 400 && code < 500:
+		if code == http.StatusBadRequest || code == http.StatusUnprocessableEntity {
+			return false, &QueryError{Series: series, Err: clean}
+		}
+		// 401, 403, 404: the URL or the credentials, not the selector.
+		return false, &QueryError{Err: fmt.Errorf("%w (HTTP %d from %s: check the url and the credentials)", clean, code, p.display)}
+	}
+	// 5xx, "timeout" and "canceled" errors, bad responses (truncated
+	// JSON, a proxy's HTML page).
+	return true, clean
+}
+
+// backoff is the pause before retry n (n ≥ 1): exponential with equal
+// jitter (half fixed, half random, so retries from many chunks spread out
+// but never hammer), or what Retry-After asks, within Retry.Max.
+func (p *Prometheus) backoff(n int, retryAfter time.Duration) time.Duration {
+	d := p.cfg.Retry.Base << min(n-1, 20)
+	d = min(d, p.cfg.Retry.Max)
+	d = d/2 + rand.N(d/2+1)
+	if retryAfter > d {
+		d = min(retryAfter, p.cfg.Retry.Max)
+	}
+	return d
+}
+
+func (p *Prometheus) warn(msg string) {
+	if p.cfg.Warn == nil {
+		return
+	}
+	if _, seen := p.warned.LoadOrStore(msg, true); !seen {
+		p.cfg.Warn(msg)
+	}
+}
+
+func (p *Prometheus) observe(r QueryRecord) {
+	if p.cfg.Observe != nil {
+		p.cfg.Observe(r)
+	}
+}
+
+// scrub replaces any secret in s. Errors of the HTTP stack do not carry
+// headers, but a proxy or a misbehaving server could echo them back.
+func (p *Prometheus) scrub(s string) string {
+	for _, sec := range p.secrets {
+		s = strings.ReplaceAll(s, sec, "[redacted]")
+	}
+	return s
+}
+
+// status carries what the HTTP layer saw of one attempt; the API client
+// hides the response.
+type status struct {
+	code       atomic.Int64
+	retryAfter atomic.Int64 // nanoseconds
+	wait       atomic.Int64 // nanoseconds until the response headers
+}
+
+type statusKey struct{}
+
+// transport adds the configured headers and credentials to each request
+// and records the status code for classify.
+type transport struct {
+	base   http.RoundTripper
+	header http.Header
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	for k, v := range t.header {
+		req.Header[k] = v
+	}
+	began := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	st, ok := req.Context().Value(statusKey{}).(*status)
+	if ok {
+		// Prometheus evaluates the whole query before it answers: the
+		// time to the headers is the store's work, the rest is transfer
+		// and decoding.
+		st.wait.Add(int64(time.Since(began)))
+	}
+	if ok && resp != nil {
+		st.code.Store(int64(resp.StatusCode))
+		if s, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && s > 0 {
+			st.retryAfter.Store(int64(time.Duration(s) * time.Second))
+		}
+	}
+	return resp, err
+}

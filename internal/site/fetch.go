@@ -1,0 +1,268 @@
+package site
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/metrics"
+	"github.com/relia-dev/relia/internal/slo"
+)
+
+// CacheDir is where a site keeps settled metric history, beside relia.toml.
+const CacheDir = ".relia/cache"
+
+// openPrometheus makes the source of a `type = "prometheus"` table. The
+// secrets come from the environment variables the table names; a missing
+// one is an input error at the key's line, and its value is never shown.
+func (b *build) openPrometheus(name string, src config.Source) (*metrics.Prometheus, error) {
+	at := func(key string) string {
+		return fmt.Sprintf("%s:%d: sources.%s.%s", b.cfg.Path, src.KeyLine(key), name, key)
+	}
+	secret := func(key, env, what string) (string, error) {
+		v, ok := os.LookupEnv(env)
+		if !ok || v == "" {
+			return "", fmt.Errorf("%s: environment variable %s is not set; it must hold the %s", at(key), env, what)
+		}
+		return v, nil
+	}
+	pc := metrics.PrometheusConfig{
+		Name: name, URL: src.URL, Timeout: src.Timeout,
+		MaxConcurrency: src.MaxConcurrency, MaxPointsPerQuery: src.MaxPointsPerQuery,
+		BasicAuthUser: src.BasicAuthUser, Headers: src.Headers, InsecureSkipVerify: src.InsecureSkipVerify,
+		Observe: b.fetch.observe, Warn: b.fetch.warn,
+	}
+	var errs []error
+	var err error
+	if src.BearerTokenEnv != "" {
+		if pc.BearerToken, err = secret("bearer_token_env", src.BearerTokenEnv, "bearer token"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if src.BasicAuthPasswordEnv != "" {
+		if pc.BasicAuthPassword, err = secret("basic_auth_password_env", src.BasicAuthPasswordEnv, "password of "+src.BasicAuthUser); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if src.CAFile != "" {
+		path := src.CAFile
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(b.cfg.Dir, path)
+		}
+		pem, err := os.ReadFile(path)
+		pool := x509.NewCertPool()
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", at("ca_file"), err))
+		case !pool.AppendCertsFromPEM(pem):
+			errs = append(errs, fmt.Errorf("%s: no PEM certificate in %s", at("ca_file"), path))
+		default:
+			pc.RootCAs = pool
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if !b.opts.NoCache {
+		pc.Cache = metrics.NewCache(filepath.Join(b.cfg.Dir, filepath.FromSlash(CacheDir)))
+	}
+	p, err := metrics.NewPrometheus(pc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", at("url"), err)
+	}
+	b.fetch.prom[name] = p
+	return p, nil
+}
+
+// queryOf is what the build asks the SLO's source for: the history, the
+// longest window and the lookbacks before it, up to the report time.
+func (b *build) queryOf(s config.SLO) metrics.Query {
+	return metrics.Query{SLO: s.ID(), From: slo.Range(b.specOf(s), b.sloOptions()), To: b.now, Step: b.cfg.Step, Good: s.Good, Bad: s.Bad, Total: s.Total}
+}
+
+// fetchError sorts a Fetch failure: a source that cannot be reached (exit
+// 3, naming the source), a selector the store refused (an input error at
+// the selector's line), a refusal about the source itself (at its url),
+// and anything else (at the SLO).
+func (b *build) fetchError(s config.SLO, err error) error {
+	var qe *metrics.QueryError
+	switch {
+	case errors.Is(err, metrics.ErrUnreachable):
+		return fmt.Errorf("source %q: %w", s.Source, err)
+	case errors.As(err, &qe) && qe.Series != "":
+		return inputErr(fmt.Errorf("%s:%d: slos[%s].%s: %v", b.cfg.Path, s.KeyLine(qe.Series), s.ID(), qe.Series, qe.Err))
+	case errors.As(err, &qe):
+		src := b.cfg.Sources[s.Source]
+		return inputErr(fmt.Errorf("%s:%d: sources.%s: %v", b.cfg.Path, src.KeyLine("url"), s.Source, qe.Err))
+	}
+	return inputErr(fmt.Errorf("%s:%d: slos[%s]: %w", b.cfg.Path, s.Line, s.ID(), err))
+}
+
+// planFetch counts the queries the SLOs will make, for the progress line.
+// want selects the SLOs (nil: all).
+func (b *build) planFetch(want func(config.SLO) bool) {
+	n := 0
+	for _, s := range b.cfg.SLOs {
+		if want != nil && !want(s) {
+			continue
+		}
+		if p, ok := b.fetch.prom[s.Source]; ok {
+			n += p.Requests(b.queryOf(s))
+		}
+	}
+	b.fetch.mu.Lock()
+	b.fetch.planned, b.fetch.began = n, time.Now()
+	b.fetch.mu.Unlock()
+}
+
+// fetchLog reports the queries of the build's Prometheus sources: a line
+// per query with -v, the stores' warnings, and the figures of the progress
+// line, which it draws together with the count of computed SLOs.
+type fetchLog struct {
+	log      io.Writer // warnings; io.Discard with -q
+	verbose  io.Writer // nil without -v
+	progress bool      // draw a progress line on log (a terminal)
+	slos     int       // SLOs to compute
+	stage    string    // what is done per SLO, for the progress line
+	prom     map[string]*metrics.Prometheus
+
+	mu       sync.Mutex
+	began    time.Time
+	planned  int
+	done     int
+	cached   int
+	points   int
+	computed int
+	drawn    time.Time
+	spans    [][2]time.Time // when the build waited for a store's answer
+}
+
+func newFetchLog(opts Options, slos int) *fetchLog {
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	// -v prints a line per query: a progress line would garble them.
+	return &fetchLog{log: log, verbose: opts.Verbose, progress: opts.Progress && opts.Verbose == nil, slos: slos, stage: "computing SLOs", began: time.Now(), prom: map[string]*metrics.Prometheus{}}
+}
+
+func (f *fetchLog) warn(msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.progress && !f.drawn.IsZero() {
+		fmt.Fprintln(f.log)
+	}
+	fmt.Fprintln(f.log, "relia: warning:", msg)
+}
+
+func (f *fetchLog) observe(r metrics.QueryRecord) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.done++
+	f.points += r.Points
+	if r.Cached {
+		f.cached++
+	} else {
+		start := time.Now().Add(-r.Duration)
+		f.spans = append(f.spans, [2]time.Time{start, start.Add(r.Wait)})
+	}
+	if f.verbose != nil {
+		how := fmt.Sprintf("%s, store %s", r.Duration.Round(100*time.Microsecond), r.Wait.Round(100*time.Microsecond))
+		switch {
+		case r.Cached:
+			how = "cache hit"
+		case r.Attempts > 1:
+			how += fmt.Sprintf(", %d attempts", r.Attempts)
+		}
+		fmt.Fprintf(f.verbose, "query %s %s %s %s %s – %s: %d points (%s)\n", r.Source, r.SLO, r.Series, r.Selector,
+			r.First.Format(time.RFC3339), r.Last.Format(time.RFC3339), r.Points, how)
+		for _, info := range r.Infos {
+			fmt.Fprintf(f.verbose, "  info: %s\n", info)
+		}
+	}
+	f.draw(false)
+}
+
+// computedSLO counts one more SLO computed and redraws the progress line.
+func (f *fetchLog) computedSLO() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.computed++
+	f.draw(f.computed == f.slos)
+}
+
+// draw writes the progress line, at most ten times a second unless final.
+// The caller holds mu.
+func (f *fetchLog) draw(final bool) {
+	if !f.progress || (!final && time.Since(f.drawn) < 100*time.Millisecond) {
+		return
+	}
+	f.drawn = time.Now()
+	if f.planned > 0 {
+		fmt.Fprintf(f.log, "\rfetching: %d/%d queries, %s points, %s · ", f.done, f.planned, count(f.points), time.Since(f.began).Round(100*time.Millisecond))
+	} else {
+		fmt.Fprint(f.log, "\r")
+	}
+	fmt.Fprintf(f.log, "%s: %d/%d", f.stage, f.computed, f.slos)
+}
+
+// finish ends the progress line and, with -v, sums up the fetching.
+func (f *fetchLog) finish() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.progress && !f.drawn.IsZero() {
+		fmt.Fprintln(f.log)
+	}
+	if f.verbose == nil || f.done == 0 {
+		return
+	}
+	elapsed := time.Since(f.began)
+	waiting := union(f.spans)
+	fmt.Fprintf(f.verbose, "fetched %d queries (%d from the store, %d from the cache), %s points; of %s fetching and computing, %s (%.0f %%) waiting for the stores to answer, the rest in relia (reading answers, computing)\n",
+		f.done, f.done-f.cached, f.cached, count(f.points), elapsed.Round(time.Millisecond),
+		waiting.Round(time.Millisecond), 100*waiting.Seconds()/max(elapsed.Seconds(), 1e-9))
+}
+
+// union is the time covered by at least one span.
+func union(spans [][2]time.Time) time.Duration {
+	slices.SortFunc(spans, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
+	var total time.Duration
+	var cur [2]time.Time
+	for i, s := range spans {
+		switch {
+		case i == 0:
+			cur = s
+		case !s[0].After(cur[1]):
+			if s[1].After(cur[1]) {
+				cur[1] = s[1]
+			}
+		default:
+			total += cur[1].Sub(cur[0])
+			cur = s
+		}
+	}
+	if len(spans) > 0 {
+		total += cur[1].Sub(cur[0])
+	}
+	return total
+}
+
+// count prints a number of points compactly: 950, 12.3k, 4.5M.
+func count(n int) string {
+	switch {
+	case n >= 1_000_000:
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	case n >= 10_000:
+		return fmt.Sprintf("%.0fk", float64(n)/1e3)
+	case n >= 1_000:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
+}
