@@ -39,13 +39,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *verbose {
 		opts.Verbose = stderr
 	}
-	if *nowText != "" {
-		t, err := time.Parse(time.RFC3339, *nowText)
-		if err != nil {
-			return &usageError{msg: fmt.Sprintf("--now: expected an RFC 3339 time such as 2026-11-23T00:00:00Z, got %q", *nowText)}
-		}
-		opts.Now = t
+	now, err := parseNow(*nowText)
+	if err != nil {
+		return err
 	}
+	opts.Now = now
 	log := stderr
 	if *quiet {
 		log = io.Discard

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/relia-dev/relia/internal/site"
 )
@@ -93,16 +92,4 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// parseNow reads a --now flag: empty, or an RFC 3339 time.
-func parseNow(text string) (time.Time, error) {
-	if text == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, text)
-	if err != nil {
-		return time.Time{}, &usageError{msg: fmt.Sprintf("--now: expected an RFC 3339 time such as 2026-11-23T00:00:00Z, got %q", text)}
-	}
-	return t, nil
 }

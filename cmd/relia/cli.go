@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/site"
@@ -192,4 +193,16 @@ func version() string {
 		return info.Main.Version
 	}
 	return "(devel)"
+}
+
+// parseNow reads a --now flag: empty, or an RFC 3339 time.
+func parseNow(text string) (time.Time, error) {
+	if text == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, text)
+	if err != nil {
+		return time.Time{}, &usageError{msg: fmt.Sprintf("--now: expected an RFC 3339 time such as 2026-11-23T00:00:00Z, got %q", text)}
+	}
+	return t, nil
 }

@@ -41,13 +41,11 @@ func runSnapshot(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return &usageError{msg: "-q and -v cannot be used together"}
 	}
 	opts := site.RecordOptions{ConfigPath: *configPath, Source: *source, Out: *out, NoCache: *noCache}
-	if *nowText != "" {
-		t, err := time.Parse(time.RFC3339, *nowText)
-		if err != nil {
-			return &usageError{msg: fmt.Sprintf("--now: expected an RFC 3339 time such as 2026-11-23T00:00:00Z, got %q", *nowText)}
-		}
-		opts.Now = t
+	now, err := parseNow(*nowText)
+	if err != nil {
+		return err
 	}
+	opts.Now = now
 	log := stderr
 	if *quiet {
 		log = io.Discard
