@@ -72,7 +72,7 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 		return nil, jsonError(file, data, err)
 	}
 	fail := func(field, format string, args ...any) error {
-		return &Error{File: file, Field: field, Msg: fmt.Sprintf(format, args...)}
+		return &Error{File: file, Key: field, Msg: fmt.Sprintf(format, args...)}
 	}
 	if j.Experiment == nil {
 		return nil, fail("experiment", "missing; expected the experiment of a Chaos Toolkit journal (journal.json)")
@@ -259,7 +259,7 @@ func jsonError(file string, data []byte, err error) error {
 		if field == "" {
 			field = "(top level)"
 		}
-		return &Error{File: file, Line: lineAt(data, te.Offset), Field: field, Msg: "expected " + jsonKind(te.Type.String()) + ", got JSON " + te.Value}
+		return &Error{File: file, Line: lineAt(data, te.Offset), Key: field, Msg: "expected " + jsonKind(te.Type.String()) + ", got JSON " + te.Value}
 	}
 	return &Error{File: file, Msg: "invalid JSON: " + err.Error()}
 }

@@ -86,7 +86,7 @@ func parseGenericJSON(file string, data []byte, opts Options) ([]*Run, error) {
 			return nil, jsonError(file, trimmed, err)
 		}
 		if doc.Runs == nil {
-			return nil, &Error{File: file, Field: "runs", Msg: "missing; expected {\"runs\": [...]} or a list of runs"}
+			return nil, &Error{File: file, Key: "runs", Msg: "missing; expected {\"runs\": [...]} or a list of runs"}
 		}
 		list = *doc.Runs
 	} else if err := strictJSON(trimmed, &list); err != nil {
@@ -129,7 +129,7 @@ func strictJSON(data []byte, v any) error {
 
 func genericToRun(file string, line int, prefix string, g genericRun, opts Options) (*Run, error) {
 	fail := func(field, format string, args ...any) error {
-		return &Error{File: file, Line: line, Field: prefix + field, Msg: fmt.Sprintf(format, args...)}
+		return &Error{File: file, Line: line, Key: prefix + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	if g.ID == nil || strings.TrimSpace(*g.ID) == "" {
 		return nil, fail("id", "missing; expected a unique id such as \"fis-az-outage-2026-11-12\"")
@@ -185,16 +185,16 @@ func parseGenericCSV(file string, data []byte, opts Options) ([]*Run, error) {
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
 		if !slices.Contains(GenericFields, name) {
-			return nil, &Error{File: file, Line: 1, Field: name, Msg: "unknown column; expected the columns " + strings.Join(GenericFields, ",")}
+			return nil, &Error{File: file, Line: 1, Key: name, Msg: "unknown column; expected the columns " + strings.Join(GenericFields, ",")}
 		}
 		if _, dup := col[name]; dup {
-			return nil, &Error{File: file, Line: 1, Field: name, Msg: "column given twice"}
+			return nil, &Error{File: file, Line: 1, Key: name, Msg: "column given twice"}
 		}
 		col[name] = i
 	}
 	for _, need := range []string{"id", "start", "end"} {
 		if _, ok := col[need]; !ok {
-			return nil, &Error{File: file, Line: 1, Field: need, Msg: "missing column; the header must name at least id, start and end"}
+			return nil, &Error{File: file, Line: 1, Key: need, Msg: "missing column; the header must name at least id, start and end"}
 		}
 	}
 	var runs []*Run
@@ -241,7 +241,7 @@ func parseGenericCSV(file string, data []byte, opts Options) ([]*Run, error) {
 				met = true
 			case "false", "no", "0":
 			default:
-				errs = append(errs, &Error{File: file, Line: line, Field: "hypothesis_met", Msg: fmt.Sprintf("expected true, false or empty (unknown), got %q", v)})
+				errs = append(errs, &Error{File: file, Line: line, Key: "hypothesis_met", Msg: fmt.Sprintf("expected true, false or empty (unknown), got %q", v)})
 				continue
 			}
 			g.HypothesisMet = &met

@@ -114,7 +114,7 @@ func ParseLitmus(file string, data []byte, opts Options) ([]*Run, error) {
 		switch obj.Kind {
 		case "List", "ChaosResultList":
 			if len(obj.Items) == 0 {
-				errs = append(errs, &Error{File: file, Line: doc.Line, Field: prefix + "items", Msg: "the list holds no ChaosResult"})
+				errs = append(errs, &Error{File: file, Line: doc.Line, Key: prefix + "items", Msg: "the list holds no ChaosResult"})
 			}
 			for i := range obj.Items {
 				item := &obj.Items[i]
@@ -187,7 +187,7 @@ func yamlDocuments(file string, data []byte) ([]*yaml.Node, error) {
 
 func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Options) (*Run, error) {
 	fail := func(field, format string, args ...any) error {
-		return &Error{File: file, Line: nodeLine(node, strings.Split(field, ".")...), Field: prefix + field, Msg: fmt.Sprintf(format, args...)}
+		return &Error{File: file, Line: nodeLine(node, strings.Split(field, ".")...), Key: prefix + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	if o.Kind != "ChaosResult" {
 		if o.Kind == "" {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/diag"
 )
 
 // Log formats: the `type` of a [[chaos]] entry and Run.Source.
@@ -184,28 +185,8 @@ func (o Options) services(explicit []string, names []string, title string) []str
 	return out
 }
 
-// Error is a problem in one chaos log: the file, the line when known, the
-// field and what was expected.
-type Error struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is a problem at a place in an input: see diag.Error.
+type Error = diag.Error
 
 // maxErrors caps the errors reported for one build.
 const maxErrors = 50
@@ -233,7 +214,7 @@ func CheckIDs(runs []*Run) error {
 	var errs []error
 	for _, r := range runs {
 		if first, dup := seen[r.ID]; dup {
-			errs = append(errs, &Error{File: r.File, Field: "id", Msg: fmt.Sprintf(
+			errs = append(errs, &Error{File: r.File, Key: "id", Msg: fmt.Sprintf(
 				"run id %q is also the id of a run in %s; give one a different id (or title and start)", r.ID, first.File)})
 			continue
 		}
@@ -298,7 +279,7 @@ func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
 // checkSpan validates a run's times.
 func checkSpan(file, field string, r *Run) error {
 	if r.End.Before(r.Start) {
-		return &Error{File: file, Field: field, Msg: fmt.Sprintf("the run ends (%s) before it starts (%s)",
+		return &Error{File: file, Key: field, Msg: fmt.Sprintf("the run ends (%s) before it starts (%s)",
 			r.End.Format(time.RFC3339), r.Start.Format(time.RFC3339))}
 	}
 	return nil

@@ -19,6 +19,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/prometheus/common/model"
 
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/slo"
 )
 
@@ -131,27 +132,8 @@ const (
 	DefaultExhaustedAction     = "Freeze feature releases; only reliability and security changes until the budget recovers"
 )
 
-// Error is one problem in the file, at a line (0 when unknown) and key.
-type Error struct {
-	File string
-	Line int
-	Key  string
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is a problem at a place in an input: see diag.Error.
+type Error = diag.Error
 
 // maxErrors caps the report: past it, more lines of errors help nobody.
 const maxErrors = 50

@@ -133,7 +133,7 @@ func (v *validator) importErrors(err error) {
 	for _, e := range list {
 		var se *specimport.Error
 		if errors.As(e, &se) {
-			v.errs = append(v.errs, &Error{File: se.File, Line: se.Line, Key: se.Field, Msg: se.Msg})
+			v.errs = append(v.errs, se) // the same diag.Error: positions already point into the spec file
 		} else {
 			v.errs = append(v.errs, &Error{File: v.file, Line: v.lines.line("slo_files"), Key: "slo_files", Msg: e.Error()})
 		}

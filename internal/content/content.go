@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
@@ -99,19 +100,8 @@ type Options struct {
 	KnownRuns map[string]bool
 }
 
-// Error is a problem in one content file.
-type Error struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
-}
+// Error is a problem at a place in a content file: see diag.Error.
+type Error = diag.Error
 
 // Load reads the content folder dir. Paths in errors are shown relative to
 // root (the site root). All problems are collected and returned joined.

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relia-dev/relia/internal/diag"
 	"gopkg.in/yaml.v3"
 )
 
@@ -59,27 +60,8 @@ type SLO struct {
 	Keys map[string]int // the line each relia key was taken from, e.g. "objective"
 }
 
-// Error is a field that cannot be mapped, with where it is and why.
-type Error struct {
-	File  string
-	Line  int
-	Field string // the spec's own path, e.g. "slos[1].sli.raw"
-	Msg   string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Field != "" {
-		b.WriteString(e.Field + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is a problem at a place in an input: see diag.Error.
+type Error = diag.Error
 
 // Read maps every SLO of files. An OpenSLO SLO may name an SLI object
 // (indicatorRef) defined in any of the files. Documents of other kinds
@@ -146,7 +128,7 @@ func (r *reader) fail(file string, at *yaml.Node, field, format string, args ...
 	if at != nil {
 		line = at.Line
 	}
-	r.errs = append(r.errs, &Error{File: file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+	r.errs = append(r.errs, &Error{File: file, Line: line, Key: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 const (
