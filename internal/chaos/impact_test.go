@@ -28,7 +28,7 @@ func burstReport(t *testing.T) *slo.Report {
 		}
 	}
 	spec := slo.Spec{ID: "web/availability", Objective: 99, Window: slo.Window{Rolling: 24 * time.Hour}, Budgeting: slo.Occurrences}
-	r, err := slo.Compute(spec, s, slo.Options{Now: now, History: 24 * time.Hour, Step: step})
+	r, err := slo.Compute(spec, s, slo.Options{Now: now, History: 24 * time.Hour, Step: step, StepDetail: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -325,9 +325,11 @@ func (b *build) extractChartBlocks(known map[string]bool) error {
 func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, error) {
 	spec := b.specOf(s)
 	opts := b.sloOptions()
-	from := slo.Range(spec, opts)
-	spec.Excluded = b.cfg.Excluded(s.ID(), from, b.now)
+	// Per-step detail only for SLOs whose data outlives their page: chart
+	// blocks, chaos runs and retrospectives measure spans of it.
+	opts.StepDetail = b.charted[s.ID()]
 	q := b.queryOf(s)
+	spec.Excluded = b.cfg.Excluded(s.ID(), q.From, b.now)
 	series, err := b.sources[s.Source].Fetch(ctx, q)
 	if err != nil {
 		return nil, b.fetchError(s, err)

@@ -299,7 +299,7 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 		}
 	}
 
-	r.Timeline, r.Alerts, r.Episodes = replay(spec, c, base, step, K, h, &lsteps, r.Rules, allowed, loc)
+	r.Timeline, r.Alerts, r.Episodes = replay(spec, c, base, step, K, h, &lsteps, r.Rules, allowed, loc, opts.StepDetail)
 	r.Weeks = weeks(opts.Weeks, spec.Window, allowed, c, data, excl, base, step, K, now, loc)
 	r.Quarter = Quarter{Start: periodStart(CalendarQuarter, now, loc), SLI: math.NaN()}
 	if qlo := max(floorDiv(r.Quarter.Start.Sub(base), step), 0); opts.QuarterToDate && qlo < K {
@@ -425,7 +425,7 @@ func fill(c []cum, data []float64, off int, s *metrics.Series, spec Spec) (int, 
 // replay walks the history steps K−h+1..K once: the window SLI and budget
 // remaining, the burn series and the alert rules at each.
 func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
-	lsteps *[numLookbacks]int, rules []Rule, allowed float64, loc *time.Location) (Timeline, []Alert, []Episode) {
+	lsteps *[numLookbacks]int, rules []Rule, allowed float64, loc *time.Location, detail bool) (Timeline, []Alert, []Episode) {
 	k0 := K - h + 1 // first history step
 	tl := Timeline{
 		FirstEnd:        base.Add(time.Duration(k0) * step),
@@ -437,8 +437,10 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 	for j, lb := range timelineBurn {
 		tl.Burn[j] = BurnSeries{Label: lookbacks[lb].label, Values: make([]float64, h)}
 	}
-	tl.Bad, tl.Total, tl.Allowed = make([]float64, h), make([]float64, h), make([]float64, h)
-	tl.Short = BurnSeries{Label: lookbacks[lb5m].label, Values: make([]float64, h)}
+	if detail {
+		tl.Bad, tl.Total, tl.Allowed = make([]float64, h), make([]float64, h), make([]float64, h)
+		tl.Short = BurnSeries{Label: lookbacks[lb5m].label, Values: make([]float64, h)}
+	}
 	if h == 0 {
 		return tl, nil, nil
 	}
@@ -502,8 +504,10 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 		long[2] = burn(ck, c[k-n1d], allowed)
 		long[3] = burn(ck, c[k-n3d], allowed)
 		b1h[i], b6h[i], b1d[i], b3d[i] = long[0], long[1], long[2], long[3]
-		tl.Bad[i], tl.Total[i], tl.Allowed[i] = ck.b-c[k-1].b, ck.t-c[k-1].t, allowed*T
-		tl.Short.Values[i] = burn(ck, c[k-lsteps[lb5m]], allowed)
+		if detail {
+			tl.Bad[i], tl.Total[i], tl.Allowed[i] = ck.b-c[k-1].b, ck.t-c[k-1].t, allowed*T
+			tl.Short.Values[i] = burn(ck, c[k-lsteps[lb5m]], allowed)
+		}
 		if long[0] > 1 {
 			// Burning again within an hour of the last burning step
 			// continues the episode: a slow burn whose 1h rate hovers

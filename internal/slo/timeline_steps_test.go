@@ -12,7 +12,7 @@ import (
 func TestTimelineSteps(t *testing.T) {
 	const step = time.Minute
 	spec := Spec{ID: "a/b", Objective: 99, Window: Window{Rolling: 10 * time.Minute}, Budgeting: Occurrences}
-	opts := Options{Now: testNow, History: 20 * time.Minute, Step: step}
+	opts := Options{Now: testNow, History: 20 * time.Minute, Step: step, StepDetail: true}
 	// Step k minutes before now has 100 events, k of them bad for k < 10.
 	s := seriesFor(spec, opts, func(end time.Time) pair {
 		k := float64(testNow.Sub(end) / step)

@@ -73,6 +73,11 @@ type Options struct {
 	// QuarterToDate asks for Report.Quarter; Range then reaches back to the
 	// quarter's start, which may be longer than history and windows need.
 	QuarterToDate bool
+	// StepDetail asks for the Timeline's per-step Bad, Total, Allowed and
+	// Short series, which Measure reads (chaos runs, retrospectives). Most
+	// SLOs need only the charts' series: leaving these out saves half the
+	// Timeline's memory.
+	StepDetail bool
 
 	// Step is the grid spacing of the series. Range needs it to round the
 	// burn-rate lookbacks and to align its result; Compute takes the step
