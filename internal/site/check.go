@@ -426,7 +426,7 @@ func (b *build) checkSLOs() []Problem {
 	var out []Problem
 	for _, res := range b.results {
 		s, r := res.cfg, res.report
-		at := Problem{File: cmp.Or(s.File, b.cfg.Path), Line: s.Line, Severity: SeverityWarning}
+		at := Problem{File: sloFile(b.cfg, s), Line: s.Line, Severity: SeverityWarning}
 		if r.Status == "no-data" {
 			p := at
 			p.Message = fmt.Sprintf("slos[%s]: no data: %.0f%% of the window's steps have data; check the selectors and the source", s.ID(), r.Coverage*100)

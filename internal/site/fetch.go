@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/slo"
 )
@@ -97,12 +98,21 @@ func (b *build) fetchError(s config.SLO, err error) error {
 	case errors.Is(err, metrics.ErrUnreachable):
 		return fmt.Errorf("source %q: %w", s.Source, err)
 	case errors.As(err, &qe) && qe.Series != "":
-		return inputErr(fmt.Errorf("%s:%d: slos[%s].%s: %v", b.cfg.Path, s.KeyLine(qe.Series), s.ID(), qe.Series, qe.Err))
+		return inputErr(&diag.Error{File: sloFile(b.cfg, s), Line: s.KeyLine(qe.Series), Key: fmt.Sprintf("slos[%s].%s", s.ID(), qe.Series), Msg: qe.Err.Error()})
 	case errors.As(err, &qe):
 		src := b.cfg.Sources[s.Source]
-		return inputErr(fmt.Errorf("%s:%d: sources.%s: %v", b.cfg.Path, src.KeyLine("url"), s.Source, qe.Err))
+		return inputErr(&diag.Error{File: b.cfg.Path, Line: src.KeyLine("url"), Key: "sources." + s.Source, Msg: qe.Err.Error()})
 	}
-	return inputErr(fmt.Errorf("%s:%d: slos[%s]: %w", b.cfg.Path, s.Line, s.ID(), err))
+	return inputErr(fmt.Errorf("%s:%d: slos[%s]: %w", sloFile(b.cfg, s), s.Line, s.ID(), err))
+}
+
+// sloFile is where the SLO is defined: relia.toml, or the Sloth or OpenSLO
+// file it was imported from (its lines are that file's).
+func sloFile(cfg *config.Config, s config.SLO) string {
+	if s.File != "" {
+		return s.File
+	}
+	return cfg.Path
 }
 
 // planFetch counts the queries the SLOs will make, for the progress line.
