@@ -252,7 +252,6 @@ func (b *build) sloOptions() slo.Options {
 
 func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 	results := make([]sloResult, len(b.cfg.SLOs))
-	var done atomic.Int32
 	var pages atomic.Int32
 	b.planFetch(nil)
 	g, gctx := errgroup.WithContext(ctx)
@@ -272,7 +271,6 @@ func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 			// summary is kept for the index and the API.
 			r.Timeline = slo.Timeline{}
 			results[i] = sloResult{cfg: s, report: r, policy: pol}
-			done.Add(1)
 			b.fetch.computedSLO()
 			return nil
 		})
