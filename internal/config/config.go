@@ -33,6 +33,7 @@ type Config struct {
 	Timezone   string
 	Location   *time.Location
 	Step       time.Duration
+	StepLine   int // line of the step key; 0 when the default is used
 	History    time.Duration
 	UnsafeHTML bool
 
@@ -313,6 +314,7 @@ func (v *validator) build(r *raw) *Config {
 		}
 	}
 	if r.Step != nil {
+		cfg.StepLine = v.lines.line("step")
 		if d, ok := v.duration("step", "step", *r.Step); ok {
 			cfg.Step = d
 		}

@@ -27,9 +27,12 @@ import (
 // Prometheus is a Source backed by a server that speaks the Prometheus HTTP
 // API: Prometheus itself, Thanos, Cortex, Grafana Mimir, VictoriaMetrics.
 //
-// For each selector of an SLO it runs sum(increase(SELECTOR[STEP])) as a
-// query_range at STEP, so the point at τ is the events in (τ−STEP, τ]: the
-// per-step counts the SLO math wants. A long range is cut into chunks of at
+// For each selector of an SLO it runs EventsQuery as a query_range at
+// STEP, so the point at τ is the events whose scrape landed in (τ−STEP, τ]:
+// the per-step counts the SLO math wants, exact for any scrape interval up
+// to the step and any scrape offset. Before trusting them it measures how
+// often the selector's series are scraped (see Scrape) and refuses a step
+// shorter than that. A long range is cut into chunks of at
 // most MaxPointsPerQuery points, on a grid anchored at the Unix epoch (not
 // at the start of the range) so that the same past chunk has the same key
 // in every build and the cache can answer it. Chunks run concurrently, at
@@ -52,6 +55,7 @@ type Prometheus struct {
 	sem     chan struct{}
 	secrets []string // values to scrub from any text that leaves the source
 	warned  sync.Map // warnings already printed
+	scrapes sync.Map // selector and step → *scrapeEntry: each measured once
 }
 
 var _ Source = (*Prometheus)(nil)
@@ -131,6 +135,10 @@ type QueryRecord struct {
 	Cached   bool          // answered from the cache, no request made
 	Attempts int           // requests made, retries included
 	Infos    []string
+	// Scrape is set on the record of the instant query that measured how
+	// the selector is scraped (First and Last are its time); such a
+	// record is not one of the chunks Requests counts.
+	Scrape *Scrape
 }
 
 // QueryError is a query the store refused for a reason retrying cannot
@@ -302,9 +310,14 @@ type chunkData struct {
 //     that were never incremented (a service that never failed) are
 //     commonly absent, and reading them as "no data" would blank every
 //     SLO of a healthy service. Then the missing series counts as 0.
-//   - increase() extrapolates each series to the window edges on its own,
-//     so good can come out slightly above total: it is clamped to total
-//     (and bad to total), not reported as an error.
+//   - good and total come from two queries, and a new series loses its
+//     first scrape in one and not necessarily in the other, so good can
+//     come out above total in a step: it is clamped to total (and bad to
+//     total), not reported as an error.
+//
+// Each selector's scrape interval is measured first (once per build), at
+// the report time or the clock if earlier; a series scraped less often
+// than the step fails the fetch with a *SparseError.
 func (p *Prometheus) Fetch(ctx context.Context, q Query) (*Series, error) {
 	if q.Step < time.Second || q.Step%time.Millisecond != 0 {
 		return nil, fmt.Errorf("fetch %q from %s: step %s: want a whole number of milliseconds, at least 1s", q.SLO, p.display, q.Step)
@@ -331,6 +344,22 @@ func (p *Prometheus) Fetch(ctx context.Context, q Query) (*Series, error) {
 	total := make([]chunkData, len(chunks))
 	part := make([]chunkData, len(chunks))
 	g, gctx := errgroup.WithContext(ctx)
+	at := q.To
+	if now := p.cfg.Clock(); now.Before(at) {
+		at = now.Truncate(time.Second)
+	}
+	for _, sel := range [][2]string{{"total", q.Total}, {other, otherSel}} {
+		g.Go(func() error {
+			s, err := p.scrape(gctx, q.SLO, sel[0], sel[1], q.Step, at)
+			if err != nil {
+				return err
+			}
+			if s.Interval > 0 && float64(s.Interval) > sparseTolerance*float64(q.Step) {
+				return &SparseError{Series: sel[0], Selector: sel[1], Scrape: s, Step: q.Step}
+			}
+			return nil
+		})
+	}
 	for i, c := range chunks {
 		g.Go(func() (err error) {
 			total[i], err = p.chunk(gctx, q, "total", q.Total, c)
@@ -379,7 +408,7 @@ func (p *Prometheus) Fetch(ctx context.Context, q Query) (*Series, error) {
 
 // chunk answers one selector for one chunk, from the cache when it can.
 func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string, c chunk) (chunkData, error) {
-	query := "sum(increase(" + selector + "[" + formatDuration(q.Step) + "]))"
+	query := EventsQuery(selector, q.Step)
 	rec := QueryRecord{Source: p.cfg.Name, SLO: q.SLO, Series: series, Selector: selector, Query: query, First: c.first, Last: c.last}
 	n := int((c.last.Sub(c.first))/q.Step) + 1
 	cutoff := q.To
@@ -495,14 +524,22 @@ func (p *Prometheus) points(val model.Value, c chunk, step time.Duration, n int)
 // queryRange runs one query_range with retries. It returns the number of
 // requests made and the time spent waiting for the store's answers to
 // begin. series names the selector in a *QueryError.
-func (p *Prometheus) queryRange(ctx context.Context, series, query string, r v1.Range) (_ model.Value, _ v1.Warnings, _ v1.Infos, attempt int, wait time.Duration, _ error) {
+func (p *Prometheus) queryRange(ctx context.Context, series, query string, r v1.Range) (model.Value, v1.Warnings, v1.Infos, int, time.Duration, error) {
+	return p.retry(ctx, series, func(actx context.Context) (model.Value, v1.Warnings, v1.Infos, error) {
+		return p.api.QueryRange(actx, query, r, v1.WithTimeout(p.cfg.Timeout))
+	})
+}
+
+// retry makes one request through do, retrying what classify says is
+// worth it within the Retry limits.
+func (p *Prometheus) retry(ctx context.Context, series string, do func(context.Context) (model.Value, v1.Warnings, v1.Infos, error)) (_ model.Value, _ v1.Warnings, _ v1.Infos, attempt int, wait time.Duration, _ error) {
 	began := time.Now()
 	var last error
 	for {
 		attempt++
 		st := &status{}
 		actx, cancel := context.WithTimeout(context.WithValue(ctx, statusKey{}, st), p.cfg.Timeout)
-		val, warnings, infos, err := p.api.QueryRange(actx, query, r, v1.WithTimeout(p.cfg.Timeout))
+		val, warnings, infos, err := do(actx)
 		timedOut := errors.Is(actx.Err(), context.DeadlineExceeded)
 		cancel()
 		wait += time.Duration(st.wait.Load())
@@ -522,11 +559,11 @@ func (p *Prometheus) queryRange(ctx context.Context, series, query string, r v1.
 		if attempt >= p.cfg.Retry.Attempts {
 			break
 		}
-		wait := p.backoff(attempt, time.Duration(st.retryAfter.Load()))
-		if time.Since(began)+wait > p.cfg.Retry.Budget {
+		pause := p.backoff(attempt, time.Duration(st.retryAfter.Load()))
+		if time.Since(began)+pause > p.cfg.Retry.Budget {
 			break
 		}
-		t := time.NewTimer(wait)
+		t := time.NewTimer(pause)
 		select {
 		case <-t.C:
 		case <-ctx.Done():

@@ -83,7 +83,10 @@ func TestPrometheusFetchChunks(t *testing.T) {
 			t.Fatalf("step %d (%s): good %v total %v, want %v/100", i, τ.Format(time.RFC3339), s.Good[i], s.Total[i], want)
 		}
 	}
-	reqs := fake.Requests()
+	reqs := rangeRequests(fake)
+	if probes := len(fake.Requests()) - len(reqs); probes != 2 {
+		t.Errorf("%d scrape probes, want one per selector", probes)
+	}
 	if len(reqs) != p.Requests(q) {
 		t.Errorf("%d requests, Requests(q) = %d", len(reqs), p.Requests(q))
 	}
@@ -99,7 +102,7 @@ func TestPrometheusFetchChunks(t *testing.T) {
 		if r.Start.Add(-time.Minute).UnixNano()%int64(span) != 0 {
 			t.Errorf("request starts at %s, off the epoch-anchored chunk grid", r.Start)
 		}
-		if !strings.HasPrefix(r.Query, "sum(increase(") || !strings.HasSuffix(r.Query, "[1m]))") {
+		if r.Query != EventsQuery(`requests_total{job="web"}`, time.Minute) && r.Query != EventsQuery(`errors_total{job="web"}`, time.Minute) {
 			t.Errorf("query %q", r.Query)
 		}
 	}
@@ -269,6 +272,18 @@ func healthyFake() *promtest.Fake {
 	}}
 }
 
+// rangeRequests are the query_range requests the fake answered: the
+// chunks, without the scrape probes.
+func rangeRequests(f *promtest.Fake) []promtest.Request {
+	var out []promtest.Request
+	for _, r := range f.Requests() {
+		if !r.Instant {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func TestPrometheusRetriesThenSucceeds(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -305,11 +320,11 @@ func TestPrometheusRetriesThenSucceeds(t *testing.T) {
 			if s.Total[0] != 100 {
 				t.Errorf("total %v", s.Total[0])
 			}
-			if got := count.Load(); got != 4 {
-				t.Errorf("%d requests, want 4 (2 failed, 2 answered)", got)
+			if got := count.Load(); got != 6 {
+				t.Errorf("%d requests, want 6 (2 failed, 2 probes and 2 chunks answered)", got)
 			}
-			if got := attempts.Load(); got != 4 {
-				t.Errorf("records count %d attempts, want 4", got)
+			if got := attempts.Load(); got != 6 {
+				t.Errorf("records count %d attempts, want 6", got)
 			}
 		})
 	}
@@ -385,14 +400,16 @@ func TestPrometheusRefusedQueries(t *testing.T) {
 		if errors.Is(err, ErrUnreachable) {
 			t.Error("bad_data reported as unreachable")
 		}
-		bad := 0
+		// The probe and the chunk run concurrently: whichever is refused
+		// first stops the other, and neither is retried.
+		bad := map[bool]int{}
 		for _, r := range fake.Requests() {
 			if strings.Contains(r.Query, "{{") {
-				bad++
+				bad[r.Instant]++
 			}
 		}
-		if bad != 1 {
-			t.Errorf("bad query sent %d times, want once (no retry)", bad)
+		if bad[true] > 1 || bad[false] > 1 || bad[true]+bad[false] == 0 {
+			t.Errorf("bad query sent %d times as a probe and %d as a chunk, want at most once each (no retry)", bad[true], bad[false])
 		}
 	})
 	t.Run("401", func(t *testing.T) {
@@ -515,7 +532,7 @@ func TestPrometheusCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	coldReqs := len(fake.Requests())
+	coldReqs := len(rangeRequests(fake))
 	if coldReqs != 32 {
 		t.Fatalf("cold fetch made %d requests, want 32 (16 chunks × 2)", coldReqs)
 	}
@@ -538,7 +555,7 @@ func TestPrometheusCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(fake.Requests()); got != 4 {
+	if got := len(rangeRequests(fake)); got != 4 {
 		t.Errorf("warm fetch made %d requests, want 4 (the 2 unsettled chunks × 2)", got)
 	}
 	cached := 0
@@ -561,7 +578,7 @@ func TestPrometheusCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameSeries(t, again, cold)
-	if got := len(fake.Requests()); got != 6 {
+	if got := len(rangeRequests(fake)); got != 6 {
 		t.Errorf("%d requests after damaging 2 files, want 6", got)
 	}
 	damaged := 0

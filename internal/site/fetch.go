@@ -89,12 +89,20 @@ func (b *build) queryOf(s config.SLO) metrics.Query {
 }
 
 // fetchError sorts a Fetch failure: a source that cannot be reached (exit
-// 3, naming the source), a selector the store refused (an input error at
-// the selector's line), a refusal about the source itself (at its url),
-// and anything else (at the SLO).
+// 3, naming the source), a step shorter than a selector's scrape interval
+// (an input error at the step setting), a selector the store refused (an
+// input error at the selector's line), a refusal about the source itself
+// (at its url), and anything else (at the SLO).
 func (b *build) fetchError(s config.SLO, err error) error {
 	var qe *metrics.QueryError
+	var se *metrics.SparseError
 	switch {
+	case errors.As(err, &se):
+		line := b.cfg.StepLine
+		if line == 0 {
+			line = 1 // the default step: there is no line to point at
+		}
+		return inputErr(&diag.Error{File: b.cfg.Path, Line: line, Key: "step", Msg: fmt.Sprintf("slos[%s].%s", s.ID(), se.Error())})
 	case errors.Is(err, metrics.ErrUnreachable):
 		return fmt.Errorf("source %q: %w", s.Source, err)
 	case errors.As(err, &qe) && qe.Series != "":
@@ -175,6 +183,14 @@ func (f *fetchLog) warn(msg string) {
 func (f *fetchLog) observe(r metrics.QueryRecord) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if r.Scrape != nil {
+		// A probe, not one of the planned chunks: only -v shows it.
+		if f.verbose != nil {
+			fmt.Fprintf(f.verbose, "probe %s %s %s %s at %s: %s (%s)\n", r.Source, r.SLO, r.Series, r.Selector,
+				r.First.Format(time.RFC3339), metrics.DescribeScrape(*r.Scrape), r.Duration.Round(100*time.Microsecond))
+		}
+		return
+	}
 	f.done++
 	f.points += r.Points
 	if r.Cached {

@@ -20,14 +20,22 @@ import (
 // query_range; Fake refuses more, as Prometheus does.
 const MaxPoints = 11_000
 
-// Fake answers /api/v1/query_range for queries of the form
-// sum(increase(SELECTOR[STEP])) from per-step functions, and records every
-// request. A selector it does not know matches no series (an empty
-// result); a selector containing "{{" is a PromQL parse error.
+// Fake answers /api/v1/query_range for relia's events query
+// (metrics.EventsQuery) from per-step functions, and /api/v1/query for its
+// scrape-interval probe, and records every request. A selector it does
+// not know matches no series (an empty result); a selector containing
+// "{{" is a PromQL parse error. It reads the selector from the query's
+// first last_over_time(SELECTOR[STEP]) and trusts the rest of the query to
+// be the events query: the real stores of the integration tests check
+// the PromQL itself.
 type Fake struct {
 	// Series gives, per selector, the events in the step of length step
 	// ending at τ; ok false means no point there.
 	Series map[string]func(τ time.Time, step time.Duration) (v float64, ok bool)
+	// Intervals gives, per selector, the scrape interval the probe
+	// measures; a selector of Series not listed here is scraped every
+	// second, so any step passes.
+	Intervals map[string]time.Duration
 	// Warnings are added to every successful answer.
 	Warnings []string
 
@@ -44,6 +52,7 @@ type Request struct {
 	Header      http.Header
 	Method      string
 	ServedError bool
+	Instant     bool // a /api/v1/query (the scrape probe), not a query_range
 }
 
 // Requests returns the requests so far.
@@ -60,11 +69,14 @@ func (f *Fake) Reset() {
 	f.mu.Unlock()
 }
 
-var queryRe = regexp.MustCompile(`^sum\(increase\((.*)\[([0-9a-z]+)\]\)\)$`)
+var (
+	queryRe = regexp.MustCompile(`^sum\(\(last_over_time\((.*?)\[([0-9a-z]+)\]\) - `)
+	probeRe = regexp.MustCompile(`^label_replace\(count\(last_over_time\((.*?)\[([0-9a-z]+)\]\)\), "relia", "series"`)
+)
 
-// ServeHTTP implements the query_range endpoint.
+// ServeHTTP implements the query_range and query endpoints.
 func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/api/v1/query_range" {
+	if r.URL.Path != "/api/v1/query_range" && r.URL.Path != "/api/v1/query" {
 		http.NotFound(w, r)
 		return
 	}
@@ -72,12 +84,16 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_data", err.Error())
 		return
 	}
-	rec := Request{Query: r.Form.Get("query"), Header: r.Header.Clone(), Method: r.Method}
+	rec := Request{Query: r.Form.Get("query"), Header: r.Header.Clone(), Method: r.Method, Instant: r.URL.Path == "/api/v1/query"}
 	defer func() {
 		f.mu.Lock()
 		f.requests = append(f.requests, rec)
 		f.mu.Unlock()
 	}()
+	if rec.Instant {
+		f.probe(w, &rec)
+		return
+	}
 	start, err1 := parseTime(r.Form.Get("start"))
 	end, err2 := parseTime(r.Form.Get("end"))
 	step, err3 := strconv.ParseFloat(r.Form.Get("step"), 64)
@@ -117,6 +133,36 @@ func (f *Fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(body)
+}
+
+// probe answers the scrape probe: every known selector has one series,
+// scraped at its Intervals entry.
+func (f *Fake) probe(w http.ResponseWriter, rec *Request) {
+	m := probeRe.FindStringSubmatch(rec.Query)
+	if m == nil || strings.Contains(rec.Query, "{{") {
+		rec.ServedError = true
+		writeError(w, http.StatusBadRequest, "bad_data", `invalid parameter "query": 1:14: parse error: unexpected "{" in label matching`)
+		return
+	}
+	result := []any{}
+	if f.Series[m[1]] != nil {
+		window, err := time.ParseDuration(strings.Replace(m[2], "d", "h", 1))
+		if strings.HasSuffix(m[2], "d") {
+			window *= 24
+		}
+		interval := f.Intervals[m[1]]
+		if interval <= 0 {
+			interval = time.Second
+		}
+		if err == nil {
+			sample := func(name string, v float64) map[string]any {
+				return map[string]any{"metric": map[string]string{"relia": name}, "value": []any{0, strconv.FormatFloat(v, 'f', -1, 64)}}
+			}
+			result = append(result, sample("series", 1), sample("samples", float64(window/interval)))
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": map[string]any{"resultType": "vector", "result": result}})
 }
 
 func parseTime(s string) (time.Time, error) {

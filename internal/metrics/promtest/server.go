@@ -50,6 +50,12 @@ type Server struct {
 // per 31 days: without --max-block-duration promtool writes two-hour blocks
 // and re-reads the input for each, a hundred times slower.
 func Backfill(promtool string, h History, dataDir string) error {
+	return BackfillAll(promtool, dataDir, h)
+}
+
+// BackfillAll writes several histories (of different services) into one
+// Prometheus data folder.
+func BackfillAll(promtool, dataDir string, hs ...History) error {
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return err
 	}
@@ -58,7 +64,7 @@ func Backfill(promtool string, h History, dataDir string) error {
 	if err != nil {
 		return err
 	}
-	if err := h.WriteOpenMetrics(f); err != nil {
+	if err := WriteOpenMetrics(f, hs...); err != nil {
 		f.Close()
 		return err
 	}
@@ -94,11 +100,19 @@ func StartVictoriaMetrics(bin, dataDir string) (*Server, error) {
 	})
 }
 
-// ImportVictoriaMetrics loads h through VictoriaMetrics's import endpoint
-// and flushes it so that queries see it at once.
-func (s *Server) ImportVictoriaMetrics(h History) error {
+// ImportVictoriaMetrics loads histories through VictoriaMetrics's import
+// endpoint and flushes them so that queries see them at once.
+func (s *Server) ImportVictoriaMetrics(hs ...History) error {
 	pr, pw := io.Pipe()
-	go func() { pw.CloseWithError(h.WritePrometheusText(pw)) }()
+	go func() {
+		for _, h := range hs {
+			if err := h.WritePrometheusText(pw); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		pw.Close()
+	}()
 	resp, err := http.Post(s.URL+"/api/v1/import/prometheus", "text/plain", pr)
 	if err != nil {
 		return err
