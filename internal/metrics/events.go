@@ -215,3 +215,27 @@ func DescribeScrape(s Scrape) string {
 	}
 	return b.String()
 }
+
+// CountSeries is the number of series of selector with a sample in
+// (from, to]: what tells "no such series" from "no samples here" when an
+// SLO has no data. It reads the whole span, so it is asked only then.
+func (p *Prometheus) CountSeries(ctx context.Context, selector string, from, to time.Time) (int, error) {
+	span := to.Sub(from).Truncate(time.Second)
+	if span < time.Second {
+		return 0, nil
+	}
+	select {
+	case p.sem <- struct{}{}:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	val, _, _, _, err := p.query(ctx, "total", "count(last_over_time("+selector+"["+formatDuration(span)+"]))", to)
+	<-p.sem
+	if err != nil {
+		return 0, err
+	}
+	if vec, ok := val.(model.Vector); ok && len(vec) == 1 {
+		return int(vec[0].Value), nil
+	}
+	return 0, nil
+}

@@ -115,6 +115,7 @@ type build struct {
 	charted map[string]bool
 	keptMu  sync.Mutex
 	kept    map[string]keptSLO
+	noData  map[string]string // SLO id → why it has no data, for check
 
 	chaos *chaosSet // chaos runs, their impact once the SLOs are computed
 
@@ -294,6 +295,7 @@ func (b *build) extractChartBlocks(known map[string]bool) error {
 	b.blocks = map[*content.Page][]*render.ChartBlock{}
 	b.charted = map[string]bool{}
 	b.kept = map[string]keptSLO{}
+	b.noData = map[string]string{}
 	pages := slices.Clone(b.content.Retros)
 	pages = append(pages, b.content.Chaos...)
 	if b.content.Home != nil {
@@ -335,6 +337,12 @@ func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, erro
 	r, err := slo.Compute(spec, series, opts)
 	if err != nil {
 		return nil, fmt.Errorf("compute %s: %w", s.ID(), err)
+	}
+	if r.Status == "no-data" {
+		why := b.whyNoData(ctx, s, series, r.WindowStart)
+		b.keptMu.Lock()
+		b.noData[s.ID()] = why
+		b.keptMu.Unlock()
 	}
 	if b.charted[s.ID()] {
 		full := *r // a copy: run clears r's timeline once the SLO page is written

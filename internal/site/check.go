@@ -429,7 +429,12 @@ func (b *build) checkSLOs() []Problem {
 		at := Problem{File: sloFile(b.cfg, s), Line: s.Line, Severity: SeverityWarning}
 		if r.Status == "no-data" {
 			p := at
-			p.Message = fmt.Sprintf("slos[%s]: no data: %.0f%% of the window's steps have data; check the selectors and the source", s.ID(), r.Coverage*100)
+			p.Message = fmt.Sprintf("slos[%s]: no data: %.0f%% of the window's steps have data", s.ID(), r.Coverage*100)
+			if why := b.noData[s.ID()]; why != "" {
+				p.Message += ": " + why
+			} else {
+				p.Message += "; check the selectors and the source"
+			}
 			out = append(out, p)
 		}
 		if res.policy.LowTraffic != "" {

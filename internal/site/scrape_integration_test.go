@@ -103,6 +103,55 @@ func TestScrapedCounts(t *testing.T) {
 		})
 	}
 	t.Run("30-day SLI and alerts, 60s at +30s", func(t *testing.T) { checkThirtyDays(t, prom, cases[0].h) })
+	t.Run("check says why data is missing", func(t *testing.T) { checkWhyNoData(t, prom) })
+}
+
+// checkWhyNoData runs relia check on a site whose SLOs have no data for
+// two different reasons: no such series, and history that stopped.
+func checkWhyNoData(t *testing.T, prom *promtest.Server) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "relia.toml"), fmt.Sprintf(`title   = "Missing"
+history = "1d"
+step    = "1m"
+
+[sources.prod]
+type = "prometheus"
+url  = %q
+
+[[slos]]
+service   = "typo"
+name      = "availability"
+objective = 99
+window    = "1d"
+bad   = 'http_requests_total{service="chekout",code="500"}'
+total = 'http_requests_total{service="chekout"}'
+
+[[slos]]
+service   = "stopped"
+name      = "availability"
+objective = 99
+window    = "1d"
+bad   = 'http_requests_total{service="offset15",code="500"}'
+total = 'http_requests_total{service="offset15"}'
+`, prom.URL))
+	// offset15's history ends at scrapeNow: two days later it has stopped.
+	rep, err := site.Check(context.Background(), site.Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: scrapeNow.Add(36 * time.Hour), NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, p := range rep.Problems {
+		msgs = append(msgs, p.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{
+		`slos[typo/availability]: no data: 0% of the window's steps have data: no series match total = http_requests_total{service="chekout"} in the store`,
+		`slos[stopped/availability]: no data: 0% of the window's steps have data: the latest samples are from 2026-11-01 00:00 UTC and the store holds none since`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("check problems:\n%s\nwant one saying %q", all, want)
+		}
+	}
 }
 
 // checkSteps fetches the last two days of a case and compares every step
