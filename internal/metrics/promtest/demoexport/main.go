@@ -6,10 +6,10 @@
 //	promtool tsdb create-blocks-from --max-block-duration=744h openmetrics demo.om DATA
 //
 // Each SLO of the demo snapshot becomes the counters its selectors in
-// relia.toml select, sampled every minute. The events of a step are spread
-// evenly over its minutes, so sum(increase(SELECTOR[5m])) gives back the
-// step's count on Prometheus 2 (closed ranges) and 3 (left-open ranges,
-// extrapolated) alike. Steps without data have no samples.
+// relia.toml select, scraped every minute at -offset past the minute (30 s
+// by default: real Prometheus scrapes off the step grid). The events of a
+// step are spread evenly over its minutes' scrapes, so each step's count
+// comes back exactly. Steps without data have no samples.
 package main
 
 import (
@@ -65,14 +65,19 @@ var demoFamilies = []family{
 func main() {
 	path := flag.String("snapshot", "content/data/demo-metrics.json.gz", "the demo snapshot")
 	days := flag.Int("days", 125, "days of history before the snapshot's recorded_at")
+	offset := flag.Duration("offset", 30*time.Second, "scrape time past each minute, 0s to 59s")
 	flag.Parse()
-	if err := run(*path, *days); err != nil {
+	if *offset < 0 || *offset >= time.Minute {
+		fmt.Fprintln(os.Stderr, "demoexport: -offset must be from 0s to 59s")
+		os.Exit(2)
+	}
+	if err := run(*path, *days, *offset); err != nil {
 		fmt.Fprintln(os.Stderr, "demoexport:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, days int) error {
+func run(path string, days int, offset time.Duration) error {
 	snap, err := metrics.OpenSnapshot(path)
 	if err != nil {
 		return err
@@ -107,8 +112,14 @@ func run(path string, days int) error {
 					k0 = 0
 				}
 				gap = false
+				// A scrape at offset past the minute lands in the step
+				// that minute ends, one minute early, unless on the grid.
+				early := time.Duration(0)
+				if offset > 0 {
+					early = time.Minute - offset
+				}
 				for k := k0; k <= perStep; k++ {
-					at := end.Add(-time.Duration(perStep-k) * time.Minute)
+					at := end.Add(-time.Duration(perStep-k)*time.Minute - early)
 					fmt.Fprintf(w, "%s%s %s %d\n", s.name, s.labels, num(cum+n*float64(k)/float64(perStep)), at.Unix())
 				}
 				cum += n
