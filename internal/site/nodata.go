@@ -48,7 +48,9 @@ func (b *build) whyNoData(ctx context.Context, s config.SLO, series *metrics.Ser
 	return fmt.Sprintf("the store has no samples from %s to %s (a gap in the store)", b.fmtTime(from), b.fmtTime(to))
 }
 
-func (b *build) fmtTime(t time.Time) string { return t.In(b.cfg.Location).Format("2006-01-02 15:04 MST") }
+func (b *build) fmtTime(t time.Time) string {
+	return t.In(b.cfg.Location).Format("2006-01-02 15:04 MST")
+}
 
 // hasData says whether any step ending after from has data.
 func hasData(s *metrics.Series, from time.Time) bool {
