@@ -194,7 +194,7 @@ func (p *Prometheus) measure(ctx context.Context, slo, series, selector string, 
 
 // query runs an instant query with the retries of queryRange.
 func (p *Prometheus) query(ctx context.Context, series, query string, at time.Time) (model.Value, v1.Warnings, int, time.Duration, error) {
-	val, warnings, _, attempts, wait, err := p.retry(ctx, series, func(actx context.Context) (model.Value, v1.Warnings, v1.Infos, error) {
+	val, warnings, _, attempts, wait, err := retry(p, ctx, series, func(actx context.Context) (model.Value, v1.Warnings, v1.Infos, error) {
 		return p.api.Query(actx, query, at, v1.WithTimeout(p.cfg.Timeout))
 	})
 	return val, warnings, attempts, wait, err

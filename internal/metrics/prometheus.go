@@ -20,7 +20,6 @@ import (
 
 	"github.com/prometheus/client_golang/api"
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
-	"github.com/prometheus/common/model"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -50,8 +49,9 @@ import (
 type Prometheus struct {
 	cfg     PrometheusConfig
 	api     v1.API
-	display string // the URL without credentials or query, for people
-	keyURL  string // the URL without credentials, for cache keys
+	client  api.Client // the same client, for the answers relia reads itself
+	display string     // the URL without credentials or query, for people
+	keyURL  string     // the URL without credentials, for cache keys
 	sem     chan struct{}
 	secrets []string // values to scrub from any text that leaves the source
 	warned  sync.Map // warnings already printed
@@ -243,7 +243,7 @@ func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %s", cfg.Name, p.scrub(err.Error()))
 	}
-	p.api = v1.NewAPI(client)
+	p.api, p.client = v1.NewAPI(client), client
 	return p, nil
 }
 
@@ -456,7 +456,7 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 	for _, i := range infos {
 		rec.Infos = append(rec.Infos, p.scrub(i))
 	}
-	d, err := p.points(val, c, q.Step, n)
+	d, err := place(val, c, q.Step, n)
 	if err != nil {
 		return chunkData{}, fmt.Errorf("fetch %q from %s: %s = %s: %w", q.SLO, p.display, series, selector, err)
 	}
@@ -476,30 +476,26 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 	return d, nil
 }
 
-// points places a query_range answer on the chunk's grid. sum() without
-// "by" gives at most one series; no series means no data in the chunk.
-func (p *Prometheus) points(val model.Value, c chunk, step time.Duration, n int) (chunkData, error) {
+// place puts a query_range answer on the chunk's grid. sum() without "by"
+// gives at most one series; none means no data in the chunk.
+func place(a *matrixAnswer, c chunk, step time.Duration, n int) (chunkData, error) {
 	d := chunkData{c: c, vals: make([]float64, n)}
 	for i := range d.vals {
 		d.vals[i] = math.NaN()
 	}
-	m, ok := val.(model.Matrix)
-	if !ok {
-		if val == nil {
-			return d, nil
-		}
-		return d, fmt.Errorf("query_range answered a %s, want a matrix", val.Type())
+	if a.resultType != "matrix" && (a.resultType != "" || len(a.series) > 0) {
+		return d, fmt.Errorf("query_range answered a %s, want a matrix", a.resultType)
 	}
-	if len(m) > 1 {
-		return d, fmt.Errorf("query_range answered %d series; sum() gives one", len(m))
+	if len(a.series) > 1 {
+		return d, fmt.Errorf("query_range answered %d series; sum() gives one", len(a.series))
 	}
-	if len(m) == 0 {
+	if len(a.series) == 0 {
 		return d, nil
 	}
+	m := a.series[0]
 	stepMs := step.Milliseconds()
 	first, last := c.first.UnixMilli(), c.last.UnixMilli()
-	for _, sp := range m[0].Values {
-		ts := int64(sp.Timestamp)
+	for k, ts := range m.ts {
 		at := func() string { return time.UnixMilli(ts).UTC().Format(time.RFC3339Nano) } // for errors only: hot loop
 		switch {
 		case ts%stepMs != 0:
@@ -507,7 +503,7 @@ func (p *Prometheus) points(val model.Value, c chunk, step time.Duration, n int)
 		case ts < first || ts > last:
 			return d, fmt.Errorf("query_range answered a point at %s, outside the range asked for (%s – %s)", at(), c.first.Format(time.RFC3339), c.last.Format(time.RFC3339))
 		}
-		v := float64(sp.Value)
+		v := m.vals[k]
 		if math.IsInf(v, 0) || math.IsNaN(v) {
 			continue // not a count: no data
 		}
@@ -524,15 +520,16 @@ func (p *Prometheus) points(val model.Value, c chunk, step time.Duration, n int)
 // queryRange runs one query_range with retries. It returns the number of
 // requests made and the time spent waiting for the store's answers to
 // begin. series names the selector in a *QueryError.
-func (p *Prometheus) queryRange(ctx context.Context, series, query string, r v1.Range) (model.Value, v1.Warnings, v1.Infos, int, time.Duration, error) {
-	return p.retry(ctx, series, func(actx context.Context) (model.Value, v1.Warnings, v1.Infos, error) {
-		return p.api.QueryRange(actx, query, r, v1.WithTimeout(p.cfg.Timeout))
+func (p *Prometheus) queryRange(ctx context.Context, series, query string, r v1.Range) (*matrixAnswer, v1.Warnings, v1.Infos, int, time.Duration, error) {
+	return retry(p, ctx, series, func(actx context.Context) (*matrixAnswer, v1.Warnings, v1.Infos, error) {
+		return p.queryRangeRaw(actx, query, r)
 	})
 }
 
 // retry makes one request through do, retrying what classify says is
 // worth it within the Retry limits.
-func (p *Prometheus) retry(ctx context.Context, series string, do func(context.Context) (model.Value, v1.Warnings, v1.Infos, error)) (_ model.Value, _ v1.Warnings, _ v1.Infos, attempt int, wait time.Duration, _ error) {
+func retry[T any](p *Prometheus, ctx context.Context, series string, do func(context.Context) (T, v1.Warnings, v1.Infos, error)) (_ T, _ v1.Warnings, _ v1.Infos, attempt int, wait time.Duration, _ error) {
+	var zero T
 	began := time.Now()
 	var last error
 	for {
@@ -548,12 +545,12 @@ func (p *Prometheus) retry(ctx context.Context, series string, do func(context.C
 		}
 		if ctx.Err() != nil {
 			// Stopped from outside (another query failed, or Ctrl+C).
-			return nil, nil, nil, attempt, wait, ctx.Err()
+			return zero, nil, nil, attempt, wait, ctx.Err()
 		}
 		code := int(st.code.Load())
 		retry, err := p.classify(err, series, code, timedOut)
 		if !retry {
-			return nil, nil, nil, attempt, wait, err
+			return zero, nil, nil, attempt, wait, err
 		}
 		last = err
 		if attempt >= p.cfg.Retry.Attempts {
@@ -568,10 +565,10 @@ func (p *Prometheus) retry(ctx context.Context, series string, do func(context.C
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return nil, nil, nil, attempt, wait, ctx.Err()
+			return zero, nil, nil, attempt, wait, ctx.Err()
 		}
 	}
-	return nil, nil, nil, attempt, wait, fmt.Errorf("%s: %w after %d attempts in %s; last error: %v",
+	return zero, nil, nil, attempt, wait, fmt.Errorf("%s: %w after %d attempts in %s; last error: %v",
 		p.display, ErrUnreachable, attempt, time.Since(began).Round(time.Millisecond), last)
 }
 

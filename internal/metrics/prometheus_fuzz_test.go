@@ -19,12 +19,19 @@ func FuzzPrometheusResponse(f *testing.F) {
 	f.Add(400, []byte(`{"status":"error","errorType":"bad_data","error":"parse error"}`))
 	f.Add(200, []byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
 	f.Add(200, []byte(`{"status":"succ`))
+	f.Add(200, []byte(`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"relia_series":"total"},"values":[[1762300860,"3"],[1762300920,"5"]]},{"metric":{"relia_series":"bad"},"values":[[1762300860,"1"]]}]}}`))
+	f.Add(200, []byte(`{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"relia_series":"total"},"values":[[1762300860,"3",4]]}]}}`))
 	f.Fuzz(func(t *testing.T, code int, body []byte) {
 		if code < 200 || code > 599 || (code >= 500 && code != 503) {
 			code = 200 // no retry loops in the fuzzer: one 5xx code stands for all
 		}
 		p := newTestProm(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/api/v1/query" {
+				// The scrape probe: no series, so the chunks are asked for.
+				_, _ = w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
+				return
+			}
 			w.WriteHeader(code)
 			_, _ = w.Write(body)
 		}), func(c *PrometheusConfig) {
