@@ -106,10 +106,7 @@ func parseGenericJSON(file string, data []byte, opts Options) ([]*Run, error) {
 		}
 		runs = append(runs, r)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return runs, nil
+	return runs, errors.Join(errs...)
 }
 
 func strictJSON(data []byte, v any) error {
@@ -250,6 +247,9 @@ func parseGenericCSV(file string, data []byte, opts Options) ([]*Run, error) {
 			g.Services = splitServices(v)
 		}
 		r, err := genericToRun(file, line, "", g, opts)
+		if r != nil {
+			r.Line = line
+		}
 		if err != nil {
 			errs = append(errs, err)
 			if len(errs) >= maxErrors {
@@ -259,10 +259,7 @@ func parseGenericCSV(file string, data []byte, opts Options) ([]*Run, error) {
 		}
 		runs = append(runs, r)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return runs, nil
+	return runs, errors.Join(errs...)
 }
 
 func csvError(file string, err error) error {
