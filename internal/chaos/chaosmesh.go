@@ -249,7 +249,7 @@ func meshRun(file, prefix string, node *yaml.Node, o *meshObject, schedules map[
 	}
 	export += " -o yaml"
 	if o.Status == nil {
-		return nil, fail("kind", "%s %q has no status: this is the manifest that starts an experiment, not the record of a run; export it after the run with %s", o.Kind, md.Name, export)
+		return nil, fail("kind", "%s %q has no status: this is the manifest that starts it, not the record of a run; export it after the run with %s", o.Kind, md.Name, export)
 	}
 	r := &Run{Source: ChaosMesh, File: file, Line: node.Line}
 	names := []string{md.Name, md.Namespace}

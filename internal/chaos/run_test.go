@@ -212,7 +212,7 @@ func TestChaosMesh(t *testing.T) {
 			`2026-11-12-0800-clock-skew | TimeChaos: clock-skew | chaosmesh | 2026-11-12T08:00:00Z – 2026-11-12T08:15:00Z | completed | before unknown, during unknown, after unknown → unknown | services search | `,
 		}},
 		{"manifest.bad.yaml", []string{
-			`testdata/chaosmesh/manifest.bad.yaml:2: kind: DNSChaos "dns-error" has no status: this is the manifest that starts an experiment, not the record of a run; export it after the run with kubectl get dnschaos dns-error -n shop -o yaml`,
+			`testdata/chaosmesh/manifest.bad.yaml:2: kind: DNSChaos "dns-error" has no status: this is the manifest that starts it, not the record of a run; export it after the run with kubectl get dnschaos dns-error -n shop -o yaml`,
 		}},
 		{"no-events.bad.yaml", []string{
 			`time-unknown-checkout-http-abort | HTTPChaos: checkout-http-abort | chaosmesh | time unknown | running | before unknown, during unknown, after unknown → unknown | services checkout |  | warning: testdata/chaosmesh/no-events.bad.yaml:18: status.experiment: no injection or recovery events (containerRecords[].events), so the run cannot be placed in time; Chaos Mesh 2.1 and later record them: export the experiment with kubectl get httpchaos checkout-http-abort -n shop -o yaml`,
