@@ -124,8 +124,8 @@ func TestGeneric(t *testing.T) {
 		// Every bad run is reported; the good ones are read.
 		{"bad-status.bad.json", []string{
 			"a | a | generic | 2026-11-12T16:00:00Z – 2026-11-12T16:30:00Z | completed | before unknown, during unknown, after unknown → unknown | services  | ",
-			`testdata/generic/bad-status.bad.json: runs[1].status: expected one of completed, failed, aborted, interrupted, running, got "done"`,
-			`testdata/generic/bad-status.bad.json: runs[2].id: missing; expected a unique id such as "fis-az-outage-2026-11-12"`,
+			`testdata/generic/bad-status.bad.json:3: runs[1].status: expected one of completed, failed, aborted, interrupted, running, got "done"`,
+			`testdata/generic/bad-status.bad.json:4: runs[2].id: missing; expected a unique id such as "fis-az-outage-2026-11-12"`,
 		}},
 		{"missing-end.bad.csv", []string{
 			"ok | Fine | generic | 2026-11-12T16:00:00Z – 2026-11-12T16:30:00Z | completed | before unknown, during unknown, after met → met | services checkout | ",

@@ -211,7 +211,7 @@ func TestChaosInputErrors(t *testing.T) {
 		strict                          bool
 	}{
 		{name: "malformed log, strict", strict: true, runs: `[{"id": "a", "start": "2026-11-02T15:00:00Z"}]`,
-			want: "content/chaos/runs.json: runs[0].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z"},
+			want: "content/chaos/runs.json:1: runs[0].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z"},
 		{name: "no file", path: "logs/*.json", want: `relia.toml:17: chaos[0].path: "logs/*.json" matches no file`},
 		{name: "unknown run", writeUp: "+++\ntitle = \"Day\"\nruns = [\"a\", \"b\"]\n+++\n",
 			want: `content/chaos/day.md:3: runs: unknown chaos run "b"; run ids are listed on the chaos page and in api/v1/slos.json`},
@@ -282,8 +282,8 @@ status:
 	}
 	wantWarnings := []string{
 		"warning: content/chaos/result.yaml:3: metadata.managedFields: no update time, so the end of the run is unknown; export the result with kubectl get chaosresult NAME -o yaml --show-managed-fields, or annotate it with relia.dev/end (RFC 3339)",
-		"warning: content/chaos/runs.json: runs[1].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z",
-		`warning: content/chaos/twice.json: id: run id "a" is also the id of a run in content/chaos/runs.json, which is kept; this one is left out: give one a different id (or title and start)`,
+		"warning: content/chaos/runs.json:3: runs[1].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z",
+		`warning: content/chaos/twice.json:1: id: run id "a" is also the id of a run in content/chaos/runs.json, which is kept; this one is left out: give one a different id (or title and start)`,
 	}
 	for _, w := range wantWarnings {
 		if !strings.Contains(log.String(), w+"\n") {
@@ -329,8 +329,8 @@ status:
 	}
 	want := []string{
 		"content/chaos/result.yaml:3 warning metadata.managedFields: no update time, so the end of the run is unknown; export the result with kubectl get chaosresult NAME -o yaml --show-managed-fields, or annotate it with relia.dev/end (RFC 3339)",
-		"content/chaos/runs.json:0 warning runs[1].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z",
-		`content/chaos/twice.json:0 warning id: run id "a" is also the id of a run in content/chaos/runs.json, which is kept; this one is left out: give one a different id (or title and start)`,
+		"content/chaos/runs.json:3 warning runs[1].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z",
+		`content/chaos/twice.json:1 warning id: run id "a" is also the id of a run in content/chaos/runs.json, which is kept; this one is left out: give one a different id (or title and start)`,
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("check:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
