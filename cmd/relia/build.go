@@ -14,6 +14,13 @@ const buildHelp = `Usage: relia build [flags]
 Builds the site described by relia.toml into public/. The same inputs and
 --now always give byte-identical output. A failed build leaves the previous
 public/ untouched.
+
+Warnings (a chaos log relia cannot read or place in time, a run id used
+twice) are printed as "warning: file:line: message" and the build goes on;
+with --strict they fail it.
+
+Exit codes: 0 built, 1 the inputs are wrong (or warnings with --strict),
+2 bad usage, 3 a metric source could not be reached.
 `
 
 // runBuild is "relia build".
@@ -28,6 +35,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		quiet      = fs.Bool("q", false, "print nothing but errors")
 		verbose    = fs.Bool("v", false, "log each metric query (selector, range, points, time, cache hit) to stderr")
 		noCache    = fs.Bool("no-cache", false, "fetch all metric history from the stores, ignoring .relia/cache/")
+		strict     = fs.Bool("strict", false, "fail (exit 1, nothing written) on warnings too, such as a chaos log relia cannot read or place in time")
 	)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -35,7 +43,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *quiet && *verbose {
 		return &usageError{msg: "-q and -v cannot be used together"}
 	}
-	opts := site.Options{ConfigPath: *configPath, Out: *outDir, BaseURL: *baseURL, Drafts: *drafts, NoCache: *noCache}
+	opts := site.Options{ConfigPath: *configPath, Out: *outDir, BaseURL: *baseURL, Drafts: *drafts, NoCache: *noCache, Strict: *strict}
 	if *verbose {
 		opts.Verbose = stderr
 	}

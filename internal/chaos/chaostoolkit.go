@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // The parts of a Chaos Toolkit journal (chaostoolkit-lib's run journal,
@@ -32,6 +35,8 @@ type ctkJournal struct {
 	} `json:"steady_states"`
 	Run       []ctkRun `json:"run"`
 	Rollbacks []ctkRun `json:"rollbacks"`
+	// The 2017 reports of chaoslib 0.x name the library instead of a status.
+	LibVersion *string `json:"chaoslib-version"`
 }
 
 type ctkState struct {
@@ -43,9 +48,11 @@ type ctkState struct {
 // what happened when it ran.
 type ctkRun struct {
 	Activity struct {
-		Type string `json:"type"`
-		Name string `json:"name"`
+		Type  string `json:"type"`
+		Name  string `json:"name"`
+		Title string `json:"title"` // chaoslib 0.x
 	} `json:"activity"`
+	Kind         string          `json:"kind"` // chaoslib 0.x: "steady state", "action", "close state"
 	Status       string          `json:"status"`
 	Start        *string         `json:"start"`
 	End          *string         `json:"end"`
@@ -72,7 +79,7 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 		return nil, jsonError(file, data, err)
 	}
 	fail := func(field, format string, args ...any) error {
-		return &Error{File: file, Key: field, Msg: fmt.Sprintf(format, args...)}
+		return &Error{File: file, Line: jsonLine(data, field), Key: field, Msg: fmt.Sprintf(format, args...)}
 	}
 	if j.Experiment == nil {
 		return nil, fail("experiment", "missing; expected the experiment of a Chaos Toolkit journal (journal.json)")
@@ -94,11 +101,25 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 	if r.Start, err = parseTime(*j.Start); err != nil {
 		return nil, fail("start", "%v", err)
 	}
-	if j.Status == nil {
+	legacy := j.Status == nil && j.LibVersion != nil && strings.HasPrefix(*j.LibVersion, "0.")
+	switch {
+	case legacy:
+		// chaoslib 0.x (2017) records each activity's status and no verdict:
+		// the run failed when an activity did; the hypothesis is unknown.
+		r.Status = StatusCompleted
+		for _, a := range j.Run {
+			if a.Status == "failed" {
+				r.Status = StatusFailed
+			}
+		}
+		r.Details = append(r.Details, Detail{"Format", fmt.Sprintf(
+			"report of chaoslib %s (2017): no run status and no steady-state verdict; the status comes from the activities, and the hypothesis is unknown", *j.LibVersion)})
+	case j.Status == nil:
 		return nil, fail("status", "missing; expected one of %s", strings.Join(ctkStatuses, ", "))
-	}
-	if r.Status = *j.Status; !slices.Contains(ctkStatuses, r.Status) {
-		return nil, fail("status", "expected one of %s, got %q", strings.Join(ctkStatuses, ", "), r.Status)
+	default:
+		if r.Status = *j.Status; !slices.Contains(ctkStatuses, r.Status) {
+			return nil, fail("status", "expected one of %s, got %q", strings.Join(ctkStatuses, ", "), r.Status)
+		}
 	}
 
 	if s := j.SteadyStates.Before; s != nil {
@@ -143,7 +164,17 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 			return nil, err
 		}
 	}
-	if err := add("method", j.Run, "run"); err != nil {
+	if legacy {
+		for i, a := range j.Run {
+			phase := "method"
+			if strings.Contains(a.Kind, "state") {
+				phase = "hypothesis (" + a.Kind + ")"
+			}
+			if err := add(phase, j.Run[i:i+1], fmt.Sprintf("run[%d]", i)); err != nil {
+				return nil, err
+			}
+		}
+	} else if err := add("method", j.Run, "run"); err != nil {
 		return nil, err
 	}
 	if s := j.SteadyStates.After; s != nil {
@@ -184,6 +215,9 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 
 func ctkActivity(phase string, a ctkRun) (Activity, error) {
 	act := Activity{Phase: phase, Name: a.Activity.Name, Type: a.Activity.Type, Status: a.Status}
+	if act.Name == "" {
+		act.Name = a.Activity.Title
+	}
 	var err error
 	if a.Start != nil {
 		if act.Start, err = parseTime(*a.Start); err != nil {
@@ -276,6 +310,31 @@ func jsonKind(goType string) string {
 		return "true or false"
 	}
 	return "an object"
+}
+
+// jsonLine finds the line of a field path ("steady_states.before",
+// "run[1]") in a JSON document, or of the deepest part of it that exists;
+// 0 when the document does not parse.
+func jsonLine(data []byte, field string) int {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return 0
+	}
+	n := root.Content[0]
+	line := n.Line
+	for _, part := range strings.Split(field, ".") {
+		name, index, _ := strings.Cut(part, "[")
+		v := mapValue(n, name)
+		if v == nil {
+			return line
+		}
+		line, n = v.Line, v
+		if i, err := strconv.Atoi(strings.TrimSuffix(index, "]")); err == nil && n.Kind == yaml.SequenceNode && i >= 0 && i < len(n.Content) {
+			n = n.Content[i]
+			line = n.Line
+		}
+	}
+	return line
 }
 
 // lineAt is the 1-based line of a byte offset.

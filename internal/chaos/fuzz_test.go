@@ -65,11 +65,10 @@ func seed(f *testing.F, dir, pattern string) {
 
 func checkRuns(t *testing.T, runs []*Run, err error) {
 	t.Helper()
-	if err != nil {
-		if runs != nil {
-			t.Fatal("runs with an error")
+	for _, p := range Problems(err) {
+		if p.File == "" || p.Msg == "" {
+			t.Fatalf("a problem without a file or message: %v", p)
 		}
-		return
 	}
 	for _, r := range runs {
 		checkRun(t, r)
@@ -83,6 +82,8 @@ func checkRun(t *testing.T, r *Run) {
 		t.Fatal("nil run without an error")
 	case r.ID == "" || content.Slug(r.ID) != r.ID:
 		t.Fatalf("id %q is not slug-safe", r.ID)
+	case r.TimeUnknown && (len(r.Problems) == 0 || !r.Start.IsZero() || !r.End.IsZero()):
+		t.Fatalf("run %s of unknown time: problems %v, start %v, end %v", r.ID, r.Problems, r.Start, r.End)
 	case r.End.Before(r.Start):
 		t.Fatalf("run %s ends before it starts", r.ID)
 	case !slices.Contains(Statuses, r.Status):
@@ -92,4 +93,13 @@ func checkRun(t *testing.T, r *Run) {
 	case r.Start.Location().String() != "UTC":
 		t.Fatalf("run %s starts in %s", r.ID, r.Start.Location())
 	}
+}
+
+// go test ./internal/chaos -run ^$ -fuzz FuzzChaosMesh -fuzztime 1m
+func FuzzChaosMesh(f *testing.F) {
+	seed(f, "chaosmesh", "*")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		runs, err := ParseChaosMesh("fuzz.yaml", data, testOptions)
+		checkRuns(t, runs, err)
+	})
 }

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/relia-dev/relia/internal/content"
 )
 
@@ -92,11 +94,19 @@ func parseGenericJSON(file string, data []byte, opts Options) ([]*Run, error) {
 	} else if err := strictJSON(trimmed, &list); err != nil {
 		return nil, jsonError(file, trimmed, err)
 	}
+	lines := jsonItemLines(data)
 	var runs []*Run
 	var errs []error
 	for i, g := range list {
 		field := fmt.Sprintf("runs[%d].", i)
-		r, err := genericToRun(file, 0, field, g, opts)
+		line := 0
+		if i < len(lines) {
+			line = lines[i]
+		}
+		r, err := genericToRun(file, line, field, g, opts)
+		if r != nil {
+			r.Line = line
+		}
 		if err != nil {
 			errs = append(errs, err)
 			if len(errs) >= maxErrors {
@@ -106,10 +116,28 @@ func parseGenericJSON(file string, data []byte, opts Options) ([]*Run, error) {
 		}
 		runs = append(runs, r)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	return runs, errors.Join(errs...)
+}
+
+// jsonItemLines are the lines where each run of a generic JSON file
+// begins, in a list or under "runs"; nil when they cannot be found.
+func jsonItemLines(data []byte) []int {
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return nil
 	}
-	return runs, nil
+	list := root.Content[0]
+	if list.Kind == yaml.MappingNode {
+		list = mapValue(list, "runs")
+	}
+	if list == nil || list.Kind != yaml.SequenceNode {
+		return nil
+	}
+	lines := make([]int, len(list.Content))
+	for i, n := range list.Content {
+		lines[i] = n.Line
+	}
+	return lines
 }
 
 func strictJSON(data []byte, v any) error {
@@ -250,6 +278,9 @@ func parseGenericCSV(file string, data []byte, opts Options) ([]*Run, error) {
 			g.Services = splitServices(v)
 		}
 		r, err := genericToRun(file, line, "", g, opts)
+		if r != nil {
+			r.Line = line
+		}
 		if err != nil {
 			errs = append(errs, err)
 			if len(errs) >= maxErrors {
@@ -259,10 +290,7 @@ func parseGenericCSV(file string, data []byte, opts Options) ([]*Run, error) {
 		}
 		runs = append(runs, r)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return runs, nil
+	return runs, errors.Join(errs...)
 }
 
 func csvError(file string, err error) error {

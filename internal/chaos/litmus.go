@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -23,37 +24,20 @@ const (
 // chaosresult -o yaml|json` writes it, or a List of them. Older and newer
 // operator versions differ in a few names; both are read.
 type litmusObject struct {
-	APIVersion string `yaml:"apiVersion"`
-	Kind       string `yaml:"kind"`
-	Metadata   struct {
-		Name              string            `yaml:"name"`
-		Namespace         string            `yaml:"namespace"`
-		CreationTimestamp string            `yaml:"creationTimestamp"`
-		Labels            map[string]string `yaml:"labels"`
-		Annotations       map[string]string `yaml:"annotations"`
-		ManagedFields     []struct {
-			Manager string `yaml:"manager"`
-			Time    string `yaml:"time"`
-		} `yaml:"managedFields"`
-	} `yaml:"metadata"`
-	Spec struct {
+	APIVersion string     `yaml:"apiVersion"`
+	Kind       string     `yaml:"kind"`
+	Metadata   litmusMeta `yaml:"metadata"`
+	Spec       struct {
 		Engine     string `yaml:"engine"`
 		Experiment string `yaml:"experiment"`
 	} `yaml:"spec"`
 	Status struct {
-		ExperimentStatus struct {
-			Phase                  string `yaml:"phase"`
-			Verdict                string `yaml:"verdict"`
-			ProbeSuccessPercentage string `yaml:"probeSuccessPercentage"`
-			FailStep               string `yaml:"failStep"`
-			FailureOutput          *struct {
-				FailedStep string `yaml:"failedStep"`
-				ErrorCode  string `yaml:"errorCode"`
-			} `yaml:"failureOutput"`
-		} `yaml:"experimentStatus"`
-		ProbeStatuses []litmusProbe `yaml:"probeStatuses"` // operator ≥ 3
-		ProbeStatus   []litmusProbe `yaml:"probeStatus"`   // older operators
-		History       *struct {
+		ExperimentStatus *litmusExperimentStatus `yaml:"experimentStatus"`
+		// Litmus 1.x (chaos-operator before 1.13.8) spelled it in lower case.
+		ExperimentStatusV1 *litmusExperimentStatus `yaml:"experimentstatus"`
+		ProbeStatuses      []litmusProbe           `yaml:"probeStatuses"` // operator ≥ 3
+		ProbeStatus        []litmusProbe           `yaml:"probeStatus"`   // older operators
+		History            *struct {
 			PassedRuns  int `yaml:"passedRuns"`
 			FailedRuns  int `yaml:"failedRuns"`
 			StoppedRuns int `yaml:"stoppedRuns"`
@@ -65,6 +49,30 @@ type litmusObject struct {
 		} `yaml:"history"`
 	} `yaml:"status"`
 	Items []yaml.Node `yaml:"items"`
+}
+
+// litmusMeta is the metadata of a ChaosResult.
+type litmusMeta struct {
+	Name              string            `yaml:"name"`
+	Namespace         string            `yaml:"namespace"`
+	CreationTimestamp string            `yaml:"creationTimestamp"`
+	Labels            map[string]string `yaml:"labels"`
+	Annotations       map[string]string `yaml:"annotations"`
+	ManagedFields     []struct {
+		Manager string `yaml:"manager"`
+		Time    string `yaml:"time"`
+	} `yaml:"managedFields"`
+}
+
+type litmusExperimentStatus struct {
+	Phase                  string `yaml:"phase"`
+	Verdict                string `yaml:"verdict"`
+	ProbeSuccessPercentage string `yaml:"probeSuccessPercentage"`
+	FailStep               string `yaml:"failStep"`
+	FailureOutput          *struct {
+		FailedStep string `yaml:"failedStep"`
+		ErrorCode  string `yaml:"errorCode"`
+	} `yaml:"failureOutput"`
 }
 
 // litmusProbe is one probe's result. Newer operators write status.verdict
@@ -96,7 +104,7 @@ type litmusProbe struct {
 // verdicts, a Pass verdict means the hypothesis (Litmus's own checks) held
 // after the fault and a Fail that it did not.
 func ParseLitmus(file string, data []byte, opts Options) ([]*Run, error) {
-	docs, err := yamlDocuments(file, data)
+	docs, err := yamlDocuments(file, data, "a ChaosResult (kubectl get chaosresult NAME -o yaml --show-managed-fields) or a List of them")
 	if err != nil {
 		return nil, err
 	}
@@ -141,15 +149,13 @@ func ParseLitmus(file string, data []byte, opts Options) ([]*Run, error) {
 			break
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return runs, nil
+	return runs, errors.Join(errs...)
 }
 
 // yamlDocuments splits the file into its YAML documents. JSON is YAML, but
 // a JSON file that YAML rejects (tabs) is read as JSON.
-func yamlDocuments(file string, data []byte) ([]*yaml.Node, error) {
+// want says what the file should hold, for an empty one.
+func yamlDocuments(file string, data []byte, want string) ([]*yaml.Node, error) {
 	var docs []*yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
@@ -180,16 +186,19 @@ func yamlDocuments(file string, data []byte) ([]*yaml.Node, error) {
 		}
 	}
 	if len(docs) == 0 {
-		return nil, &Error{File: file, Msg: "empty; expected a ChaosResult (kubectl get chaosresult NAME -o yaml) or a List of them"}
+		return nil, &Error{File: file, Msg: "empty; expected " + want}
 	}
 	return docs, nil
 }
 
 func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Options) (*Run, error) {
-	fail := func(field, format string, args ...any) error {
+	fail := func(field, format string, args ...any) *Error {
 		return &Error{File: file, Line: nodeLine(node, strings.Split(field, ".")...), Key: prefix + field, Msg: fmt.Sprintf(format, args...)}
 	}
 	if o.Kind != "ChaosResult" {
+		if o.Kind == "" && mapValue(node, "Kind") != nil {
+			return nil, fail("Kind", "this is kubectl describe output, which holds no times; export the result with kubectl get chaosresult NAME -o yaml --show-managed-fields")
+		}
 		if o.Kind == "" {
 			return nil, fail("kind", "missing; expected ChaosResult (or a List of them)")
 		}
@@ -205,70 +214,42 @@ func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Optio
 	if strings.TrimSpace(spec.Experiment) == "" {
 		return nil, fail("spec.experiment", "missing; expected the name of the chaos experiment")
 	}
-	r := &Run{Source: Litmus, File: file, Title: spec.Experiment}
+	r := &Run{Source: Litmus, File: file, Line: node.Line, Title: spec.Experiment}
 	if spec.Engine != "" {
 		r.Title = spec.Experiment + " on " + spec.Engine
 	}
 
-	// Times.
-	var err error
+	// Times: a result relia cannot place is still a run, of unknown time.
 	runs := 0
 	if h := st.History; h != nil {
 		runs = h.PassedRuns + h.FailedRuns + h.StoppedRuns
 	}
-	phase := strings.ToLower(st.ExperimentStatus.Phase)
-	if s, ok := md.Annotations[AnnotationStart]; ok {
-		if r.Start, err = parseTime(s); err != nil {
-			return nil, fail("metadata.annotations", "%s: %v", AnnotationStart, err)
-		}
-	} else {
-		if runs > 1 || (runs == 1 && phase == "running") {
-			return nil, fail("status.history", "the result records %d runs, so metadata.creationTimestamp is when the first of them started, not this one; annotate the result with %s (RFC 3339)", runs, AnnotationStart)
-		}
-		if md.CreationTimestamp == "" {
-			return nil, fail("metadata.creationTimestamp", "missing; expected when the run started (or the annotation %s)", AnnotationStart)
-		}
-		if r.Start, err = parseTime(md.CreationTimestamp); err != nil {
-			return nil, fail("metadata.creationTimestamp", "%v", err)
-		}
+	es, esKey := st.ExperimentStatus, "status.experimentStatus"
+	if es == nil && st.ExperimentStatusV1 != nil {
+		es, esKey = st.ExperimentStatusV1, "status.experimentstatus"
 	}
-	if s, ok := md.Annotations[AnnotationEnd]; ok {
-		if r.End, err = parseTime(s); err != nil {
-			return nil, fail("metadata.annotations", "%s: %v", AnnotationEnd, err)
-		}
-	} else {
-		for i, mf := range md.ManagedFields {
-			if mf.Time == "" {
-				continue
-			}
-			t, err := parseTime(mf.Time)
-			if err != nil {
-				return nil, fail(fmt.Sprintf("metadata.managedFields[%d].time", i), "%v", err)
-			}
-			if t.After(r.End) {
-				r.End = t
-			}
-		}
-		if r.End.IsZero() {
-			return nil, fail("metadata.managedFields", "no update time, so the end of the run is unknown; export the result with kubectl get chaosresult --show-managed-fields, or annotate it with %s (RFC 3339)", AnnotationEnd)
-		}
+	if es == nil {
+		return nil, fail("status.experimentStatus", "missing; expected the verdict of the run (status.experimentStatus, or experimentstatus from Litmus 1.x)")
 	}
-	if err := checkSpan(file, prefix+"metadata", r); err != nil {
-		return nil, err
+	phase := strings.ToLower(strings.TrimSpace(es.Phase))
+	if err := litmusTimes(r, md, runs, phase, fail); err != nil {
+		err.Warning = true
+		r.TimeUnknown, r.Start, r.End = true, time.Time{}, time.Time{}
+		r.Problems = append(r.Problems, err)
 	}
 
 	// Status.
-	verdict := strings.ToLower(st.ExperimentStatus.Verdict)
+	verdict := strings.ToLower(strings.TrimSpace(es.Verdict))
 	switch verdict {
 	case "pass", "fail", "stopped", "awaited":
 	case "":
-		return nil, fail("status.experimentStatus.verdict", "missing; expected Pass, Fail, Stopped or Awaited")
+		return nil, fail(esKey+".verdict", "missing; expected Pass, Fail, Stopped or Awaited")
 	default:
-		return nil, fail("status.experimentStatus.verdict", "expected Pass, Fail, Stopped or Awaited, got %q", st.ExperimentStatus.Verdict)
+		return nil, fail(esKey+".verdict", "expected Pass, Fail, Stopped or Awaited, got %q", es.Verdict)
 	}
 	switch {
 	case phase == "":
-		return nil, fail("status.experimentStatus.phase", "missing; expected Running, Completed or Stopped")
+		return nil, fail(esKey+".phase", "missing; expected Running, Completed or Stopped")
 	case phase == "stopped" || phase == "aborted" || verdict == "stopped":
 		r.Status = StatusAborted
 	case phase == "running" || phase == "awaited" || (phase == "completed" && verdict == "awaited"):
@@ -278,15 +259,15 @@ func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Optio
 	case phase == "completed" && verdict == "fail":
 		r.Status = StatusFailed
 	default:
-		return nil, fail("status.experimentStatus.phase", "expected Running, Completed or Stopped, got %q", st.ExperimentStatus.Phase)
+		return nil, fail(esKey+".phase", "expected Running, Completed or Stopped, got %q", es.Phase)
 	}
 
 	// Hypothesis and activities.
-	fault := Activity{Phase: "fault", Name: spec.Experiment, Type: "fault", Start: r.Start, End: r.End, Status: st.ExperimentStatus.Verdict}
-	if step := st.ExperimentStatus.FailStep; step != "" && !strings.EqualFold(step, "N/A") {
+	fault := Activity{Phase: "fault", Name: spec.Experiment, Type: "fault", Start: r.Start, End: r.End, Status: es.Verdict}
+	if step := es.FailStep; step != "" && !strings.EqualFold(step, "N/A") {
 		fault.Error = shorten(step, 500)
 	}
-	if fo := st.ExperimentStatus.FailureOutput; fo != nil && fo.FailedStep != "" {
+	if fo := es.FailureOutput; fo != nil && fo.FailedStep != "" {
 		fault.Error = shorten(strings.TrimSpace(fo.ErrorCode+" "+fo.FailedStep), 500)
 	}
 	r.Activities = append(r.Activities, fault)
@@ -344,9 +325,9 @@ func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Optio
 
 	// Details and services.
 	r.Details = append(r.Details,
-		Detail{"Verdict", st.ExperimentStatus.Verdict},
-		Detail{"Phase", st.ExperimentStatus.Phase})
-	if p := st.ExperimentStatus.ProbeSuccessPercentage; p != "" {
+		Detail{"Verdict", es.Verdict},
+		Detail{"Phase", es.Phase})
+	if p := es.ProbeSuccessPercentage; p != "" {
 		r.Details = append(r.Details, Detail{"Probe success", strings.TrimSuffix(p, "%") + " %"})
 	}
 	r.Details = append(r.Details, Detail{"Experiment", spec.Experiment})
@@ -377,8 +358,57 @@ func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Optio
 		r.Details = append(r.Details, Detail{"Runs recorded", fmt.Sprintf("%d passed, %d failed, %d stopped", h.PassedRuns, h.FailedRuns, h.StoppedRuns)})
 	}
 	r.ID = makeID(r.Start, md.Name)
+	if r.TimeUnknown {
+		r.ID = unplacedID(md.Name)
+	}
 	r.Services = opts.services(nil, names, r.Title)
 	return r, nil
+}
+
+// litmusTimes places a result in time: see ParseLitmus. runs is how many
+// runs its history records.
+func litmusTimes(r *Run, md *litmusMeta, runs int, phase string, fail func(field, format string, args ...any) *Error) *Error {
+	var err error
+	if s, ok := md.Annotations[AnnotationStart]; ok {
+		if r.Start, err = parseTime(s); err != nil {
+			return fail("metadata.annotations", "%s: %v", AnnotationStart, err)
+		}
+	} else {
+		if runs > 1 || (runs == 1 && phase == "running") {
+			return fail("status.history", "the result records %d runs, so metadata.creationTimestamp is when the first of them started, not this one; annotate the result with %s and %s (RFC 3339) when the run started and ended", runs, AnnotationStart, AnnotationEnd)
+		}
+		if md.CreationTimestamp == "" {
+			return fail("metadata.creationTimestamp", "missing, so the start of the run is unknown; export the result with kubectl get chaosresult NAME -o yaml, or annotate it with %s (RFC 3339)", AnnotationStart)
+		}
+		if r.Start, err = parseTime(md.CreationTimestamp); err != nil {
+			return fail("metadata.creationTimestamp", "%v", err)
+		}
+	}
+	if s, ok := md.Annotations[AnnotationEnd]; ok {
+		if r.End, err = parseTime(s); err != nil {
+			return fail("metadata.annotations", "%s: %v", AnnotationEnd, err)
+		}
+	} else {
+		for i, mf := range md.ManagedFields {
+			if mf.Time == "" {
+				continue
+			}
+			t, err := parseTime(mf.Time)
+			if err != nil {
+				return fail(fmt.Sprintf("metadata.managedFields[%d].time", i), "%v", err)
+			}
+			if t.After(r.End) {
+				r.End = t
+			}
+		}
+		if r.End.IsZero() {
+			return fail("metadata.managedFields", "no update time, so the end of the run is unknown; export the result with kubectl get chaosresult NAME -o yaml --show-managed-fields, or annotate it with %s (RFC 3339)", AnnotationEnd)
+		}
+	}
+	if r.End.Before(r.Start) {
+		return fail("metadata", "the run ends (%s) before it starts (%s)", r.End.Format(time.RFC3339), r.Start.Format(time.RFC3339))
+	}
+	return nil
 }
 
 // probeVerdict reads a probe verdict: "Passed", "Failed", older "Passed 👍",

@@ -1,5 +1,6 @@
 // Package chaos reads the logs chaos experiments leave — Chaos Toolkit
-// journals, LitmusChaos ChaosResults and a generic JSON or CSV format — into
+// journals, LitmusChaos ChaosResults, Chaos Mesh objects and a generic JSON
+// or CSV format — into
 // one normalised Run, and measures what each run cost the SLOs of the
 // services it touched (see Measure). It parses and computes; it reads the
 // log files it is given and writes nothing, and it knows nothing about
@@ -23,10 +24,11 @@ const (
 	ChaosToolkit = "chaostoolkit"
 	Litmus       = "litmus"
 	Generic      = "generic"
+	ChaosMesh    = "chaosmesh"
 )
 
 // Formats lists the log formats relia reads.
-var Formats = []string{ChaosToolkit, Litmus, Generic}
+var Formats = []string{ChaosToolkit, Litmus, Generic, ChaosMesh}
 
 // Run statuses, normalised across formats.
 const (
@@ -87,11 +89,20 @@ type Run struct {
 	ID          string // slug-safe and unique across every log: the page is chaos/runs/<ID>/
 	Title       string
 	Description string
-	Source      string // ChaosToolkit, Litmus or Generic
+	Source      string // ChaosToolkit, Litmus, Generic or ChaosMesh
 	File        string // the log it was read from, as shown in errors
+	Line        int    // where in the log the run begins; 0 when the log is one run
 
-	Start, End time.Time // UTC; End is never before Start
+	Start, End time.Time // UTC; End is never before Start; zero when TimeUnknown
 	Status     string    // one of Statuses
+
+	// TimeUnknown marks a run the log proves happened but cannot place in
+	// time (a ChaosResult without update times, or reused for several
+	// runs): it is listed, with Problems saying why and how to fix the
+	// export, but measures nothing and is never a detection gap.
+	TimeUnknown bool
+	// Problems are warnings about this run's log, shown on its page.
+	Problems []*Error
 
 	// The steady-state hypothesis before, during and after the method.
 	Before, During, After Hypothesis
@@ -192,6 +203,12 @@ type Error = diag.Error
 const maxErrors = 50
 
 // Parse reads one log of the given format. file names it in errors.
+//
+// It returns the runs it could read and, joined in the error, a *Error for
+// each run or document it could not: a log may hold runs of both kinds,
+// and the good ones are returned with the error. The caller decides what
+// the problems weigh (a site reports them as warnings). Runs that the log
+// cannot place in time are returned with TimeUnknown and their Problems.
 func Parse(format, file string, data []byte, opts Options) ([]*Run, error) {
 	switch format {
 	case ChaosToolkit:
@@ -204,33 +221,66 @@ func Parse(format, file string, data []byte, opts Options) ([]*Run, error) {
 		return ParseLitmus(file, data, opts)
 	case Generic:
 		return ParseGeneric(file, data, opts)
+	case ChaosMesh:
+		return ParseChaosMesh(file, data, opts)
 	}
 	return nil, &Error{File: file, Msg: fmt.Sprintf("unknown log format %q; expected one of %s", format, strings.Join(Formats, ", "))}
 }
 
-// CheckIDs returns an error for every run id used twice, naming both logs.
-func CheckIDs(runs []*Run) error {
+// Dedupe keeps the first run of each id, in the order given (the order the
+// logs were read), and returns a problem for every later one, naming both
+// logs: two logs claiming one page is a mistake to fix, but not a reason
+// to drop the report.
+func Dedupe(runs []*Run) ([]*Run, []*Error) {
 	seen := map[string]*Run{}
-	var errs []error
+	var problems []*Error
+	kept := runs[:0:0]
 	for _, r := range runs {
 		if first, dup := seen[r.ID]; dup {
-			errs = append(errs, &Error{File: r.File, Key: "id", Msg: fmt.Sprintf(
-				"run id %q is also the id of a run in %s; give one a different id (or title and start)", r.ID, first.File)})
+			problems = append(problems, &Error{File: r.File, Line: r.Line, Key: "id", Msg: fmt.Sprintf(
+				"run id %q is also the id of a run in %s, which is kept; this one is left out: give one a different id (or title and start)", r.ID, first.File)})
 			continue
 		}
 		seen[r.ID] = r
+		kept = append(kept, r)
 	}
-	return errors.Join(errs...)
+	return kept, problems
 }
 
-// Sort orders runs by start, then id: the order of every list of runs.
+// Sort orders runs by start, then id, runs of unknown time last: the order
+// of every list of runs.
 func Sort(runs []*Run) {
 	slices.SortStableFunc(runs, func(a, b *Run) int {
+		if a.TimeUnknown != b.TimeUnknown {
+			if a.TimeUnknown {
+				return 1
+			}
+			return -1
+		}
 		if c := a.Start.Compare(b.Start); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+}
+
+// Problems flattens the error of Parse into its positioned problems.
+func Problems(err error) []*Error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []*Error
+		for _, e := range j.Unwrap() {
+			out = append(out, Problems(e)...)
+		}
+		return out
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return []*Error{e}
+	}
+	return []*Error{{Msg: err.Error()}}
 }
 
 // maxSlug bounds the title part of a generated run id.
@@ -283,4 +333,13 @@ func checkSpan(file, field string, r *Run) error {
 			r.End.Format(time.RFC3339), r.Start.Format(time.RFC3339))}
 	}
 	return nil
+}
+
+// unplacedID is the id of a run of unknown time: its name, marked.
+func unplacedID(name string) string {
+	s := content.Slug(name)
+	if len(s) > maxSlug {
+		s = strings.Trim(s[:maxSlug], "-")
+	}
+	return "time-unknown-" + s
 }

@@ -16,7 +16,15 @@ func summary(r *Run) string {
 		}
 		acts = append(acts, s)
 	}
-	return fmt.Sprintf("%s | %s | %s | %s – %s | %s | before %s, during %s, after %s → %s | services %s | %s",
-		r.ID, r.Title, r.Source, r.Start.Format(time.RFC3339), r.End.Format(time.RFC3339), r.Status,
+	span := r.Start.Format(time.RFC3339) + " – " + r.End.Format(time.RFC3339)
+	if r.TimeUnknown {
+		span = "time unknown"
+	}
+	s := fmt.Sprintf("%s | %s | %s | %s | %s | before %s, during %s, after %s → %s | services %s | %s",
+		r.ID, r.Title, r.Source, span, r.Status,
 		r.Before, r.During, r.After, r.Hypothesis(), strings.Join(r.Services, ","), strings.Join(acts, "; "))
+	for _, p := range r.Problems {
+		s += " | " + p.Severity() + ": " + p.Error()
+	}
+	return s
 }

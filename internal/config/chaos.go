@@ -9,7 +9,7 @@ import (
 )
 
 // Chaos log formats a `[[chaos]]` entry may name.
-var ChaosTypes = []string{"chaostoolkit", "litmus", "generic"}
+var ChaosTypes = []string{"chaostoolkit", "litmus", "generic", "chaosmesh"}
 
 // Chaos is one `[[chaos]]` entry: where chaos experiment logs of one format
 // lie, and how their runs map to services.

@@ -28,9 +28,9 @@ func TestChaosBad(t *testing.T) {
 		t.Fatal("no error")
 	}
 	want := []string{
-		`testdata/chaos.bad.toml:13: chaos[0].type: expected one of "chaostoolkit", "litmus", "generic", got "gremlin"`,
+		`testdata/chaos.bad.toml:13: chaos[0].type: expected one of "chaostoolkit", "litmus", "generic", "chaosmesh", got "gremlin"`,
 		`testdata/chaos.bad.toml:14: chaos[0].path: expected a glob such as "content/chaos/runs/*.json", got "runs/[a.json": syntax error in pattern`,
-		`testdata/chaos.bad.toml:16: chaos[1].type: missing; expected one of "chaostoolkit", "litmus", "generic"`,
+		`testdata/chaos.bad.toml:16: chaos[1].type: missing; expected one of "chaostoolkit", "litmus", "generic", "chaosmesh"`,
 		`testdata/chaos.bad.toml:18: chaos[1].servics: unknown key (did you mean "services"?)`,
 		`testdata/chaos.bad.toml:20: chaos[2].path: missing; expected a glob of log files relative to the folder of relia.toml, such as "content/chaos/runs/*.json"`,
 		`testdata/chaos.bad.toml:23: chaos[2].services."checkout-api": no SLO has the service "chekout"; expected one of "checkout"`,

@@ -15,6 +15,18 @@ type Error struct {
 	Line int    // 1-based; 0 when unknown
 	Key  string // the key or field, e.g. "slos[checkout/availability].objective"; may be empty
 	Msg  string
+	// Warning marks a problem the build reports and goes on from: evidence
+	// relia cannot use (a chaos log it cannot read or place in time) must
+	// not sink a whole report. --strict makes warnings fatal.
+	Warning bool
+}
+
+// Severity is "warning" or "error", as relia check reports it.
+func (e *Error) Severity() string {
+	if e.Warning {
+		return "warning"
+	}
+	return "error"
 }
 
 func (e *Error) Error() string {

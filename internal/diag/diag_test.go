@@ -16,3 +16,13 @@ func TestError(t *testing.T) {
 		}
 	}
 }
+
+func TestSeverity(t *testing.T) {
+	if s := (&Error{File: "a.json"}).Severity(); s != "error" {
+		t.Errorf("got %q", s)
+	}
+	w := &Error{File: "a.json", Line: 2, Msg: "unreadable", Warning: true}
+	if w.Severity() != "warning" || w.Error() != "a.json:2: unreadable" {
+		t.Errorf("got %q, %q", w.Severity(), w.Error())
+	}
+}

@@ -77,14 +77,16 @@ type apiAlert struct {
 
 // apiChaos is a chaos run with its impact on each SLO of its services.
 // hypothesis_met is null when unknown; an impact's figures are null when
-// the run lies outside the report's history (no data).
+// the run lies outside the report's history (no data); start, end and
+// impact are null for a run of unknown time.
 type apiChaos struct {
 	ID            string      `json:"id"`
 	Title         string      `json:"title"`
 	Source        string      `json:"source"`
 	Status        string      `json:"status"`
-	Start         string      `json:"start"`
-	End           string      `json:"end"`
+	Start         *string     `json:"start"`
+	End           *string     `json:"end"`
+	TimeUnknown   bool        `json:"time_unknown,omitempty"`
 	HypothesisMet *bool       `json:"hypothesis_met"`
 	Services      []string    `json:"services"`
 	Impact        []apiImpact `json:"impact"`

@@ -23,6 +23,7 @@ import (
 
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/render"
 	"github.com/relia-dev/relia/internal/slo"
@@ -42,6 +43,7 @@ type Options struct {
 	Log        io.Writer // warnings and the closing summary; nil for none
 	Progress   bool      // show a progress line on Log (a terminal)
 	NoCache    bool      // ask metric stores for all history: no .relia/cache
+	Strict     bool      // fail on warnings (a chaos log relia cannot read or place) as on errors
 	Verbose    io.Writer // a line per metric query (-v); nil for none
 	// Series, when set, keeps fetched metric history in memory between
 	// builds of one process (relia serve): see SeriesCache.
@@ -86,6 +88,9 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res, err := in.run(ctx, pub)
+	if err == nil && opts.Strict && len(in.warnings) > 0 {
+		err = strictErr(in.warnings)
+	}
 	if err != nil {
 		pub.Abort()
 		return nil, err
@@ -95,6 +100,23 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	}
 	res.Out = opts.Out
 	return res, nil
+}
+
+// strictErr fails a --strict build on its warnings, each at its place.
+func strictErr(warnings []*diag.Error) error {
+	errs := make([]error, 0, len(warnings)+1)
+	for _, w := range warnings {
+		errs = append(errs, w)
+	}
+	errs = append(errs, fmt.Errorf("--strict: %d warning(s) fail the build", len(warnings)))
+	return inputErr(errors.Join(errs...))
+}
+
+// warn records a warning and prints it, as "warning: file:line: message".
+func (b *build) warn(e *diag.Error) {
+	e.Warning = true
+	b.warnings = append(b.warnings, e)
+	fmt.Fprintf(b.log, "warning: %s\n", e)
 }
 
 // build is one build in progress: what the load stage gathered.
@@ -118,6 +140,10 @@ type build struct {
 	noData  map[string]string // SLO id → why it has no data, for check
 
 	chaos *chaosSet // chaos runs, their impact once the SLOs are computed
+
+	// warnings are the problems the build goes on from (printed on Log as
+	// they are found): Check reports them, --strict fails on them.
+	warnings []*diag.Error
 
 	results []sloResult // every SLO once run has computed them; Check reads them
 }

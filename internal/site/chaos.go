@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"github.com/relia-dev/relia/internal/chaos"
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/render"
 	"github.com/relia-dev/relia/internal/slo"
 )
@@ -30,8 +32,15 @@ type chaosSet struct {
 // chaosRecent is how many runs the home page lists.
 const chaosRecent = 8
 
+// maxChaosLog bounds the size of one chaos log: kubectl exports of a busy
+// cluster run to megabytes, not gigabytes.
+const maxChaosLog = 64 << 20
+
 // loadChaos reads every [[chaos]] entry's logs. A glob that matches no
-// file, and every malformed log, is an input error naming the place.
+// file is a configuration error; a log relia cannot read, a run it cannot
+// place in time and a run id used twice are warnings: evidence never sinks
+// a report. Logs are read in config order, files sorted by name, so the
+// run kept of two with one id is the same in every build.
 func (b *build) loadChaos() error {
 	cs := &chaosSet{byID: map[string]*chaos.Run{}, impacts: map[string][]chaos.Impact{}, gap: map[string]bool{}}
 	b.chaos = cs
@@ -44,6 +53,7 @@ func (b *build) loadChaos() error {
 		}
 	}
 	var errs []error
+	var runs []*chaos.Run
 	for i, c := range b.cfg.Chaos {
 		pattern := c.Path
 		if !filepath.IsAbs(pattern) {
@@ -64,38 +74,61 @@ func (b *build) loadChaos() error {
 			if rel, err := filepath.Rel(b.cfg.Dir, f); err == nil && !strings.HasPrefix(rel, "..") {
 				shown = filepath.ToSlash(rel)
 			}
-			data, err := os.ReadFile(f)
+			data, err := readLimited(f, maxChaosLog)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("read chaos log %s: %w", shown, err))
+				b.warn(&diag.Error{File: shown, Msg: fmt.Sprintf("read chaos log: %v", err)})
 				continue
 			}
-			runs, err := chaos.Parse(c.Type, shown, data, opts)
-			if err != nil {
-				errs = append(errs, err)
-				continue
+			got, err := chaos.Parse(c.Type, shown, data, opts)
+			for _, p := range chaos.Problems(err) {
+				if p.File == "" {
+					p.File = shown
+				}
+				b.warn(p)
 			}
-			cs.runs = append(cs.runs, runs...)
-		}
-		if len(errs) >= 50 {
-			break
+			for _, r := range got {
+				for _, p := range r.Problems {
+					b.warn(p)
+				}
+			}
+			runs = append(runs, got...)
 		}
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	if err := chaos.CheckIDs(cs.runs); err != nil {
-		return err
+	runs, dups := chaos.Dedupe(runs)
+	for _, p := range dups {
+		b.warn(p)
 	}
+	cs.runs = runs
 	chaos.Sort(cs.runs)
 	for _, r := range cs.runs {
 		cs.byID[r.ID] = r
 		for _, s := range r.Services {
 			if !services[s] {
-				fmt.Fprintf(b.log, "warning: %s: run %s: no SLO has the service %q, so nothing measures it\n", r.File, r.ID, s)
+				b.warn(&diag.Error{File: r.File, Line: r.Line, Msg: fmt.Sprintf("run %s: no SLO has the service %q, so nothing measures it", r.ID, s)})
 			}
 		}
 	}
 	return nil
+}
+
+// readLimited reads a file of at most limit bytes.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("larger than %d MiB; split the export (one kubectl get per namespace or kind)", limit>>20)
+	}
+	return data, nil
 }
 
 // knownRuns is the set of run ids, for the write-ups' runs = [...].
@@ -112,7 +145,7 @@ func (cs *chaosSet) knownRuns() map[string]bool {
 func (b *build) keepChaosSLOs() {
 	histStart := b.now.Add(-b.cfg.History)
 	for _, r := range b.chaos.runs {
-		if !r.End.Add(chaos.AlertGrace).After(histStart) || r.Start.After(b.now) {
+		if r.TimeUnknown || !r.End.Add(chaos.AlertGrace).After(histStart) || r.Start.After(b.now) {
 			continue
 		}
 		for _, s := range b.sloOfRun(r) {
@@ -135,6 +168,9 @@ func (b *build) sloOfRun(r *chaos.Run) []config.SLO {
 // measureChaos computes every run's impact from the kept SLO reports.
 func (b *build) measureChaos() {
 	for _, r := range b.chaos.runs {
+		if r.TimeUnknown {
+			continue // nothing to measure: no impact, never a detection gap
+		}
 		var impacts []chaos.Impact
 		for _, s := range b.sloOfRun(r) {
 			k, ok := b.kept[s.ID()]
@@ -171,7 +207,7 @@ func (b *build) runsOfDay(d time.Time) []*chaos.Run {
 	to := time.Date(y, m, day+1, 0, 0, 0, 0, b.cfg.Location)
 	var out []*chaos.Run
 	for _, r := range b.chaos.runs {
-		if !r.Start.Before(from) && r.Start.Before(to) {
+		if !r.TimeUnknown && !r.Start.Before(from) && r.Start.Before(to) {
 			out = append(out, r)
 		}
 	}
@@ -216,7 +252,7 @@ func runMark(r *chaos.Run, gap bool) render.Mark {
 func (b *build) chaosMarks(s config.SLO) []render.Mark {
 	var marks []render.Mark
 	for _, r := range b.chaos.runs {
-		if slices.Contains(r.Services, s.Service) {
+		if !r.TimeUnknown && slices.Contains(r.Services, s.Service) {
 			marks = append(marks, runMark(r, false))
 		}
 	}
@@ -232,7 +268,7 @@ func (b *build) chaosMarksOf(id string) []render.Mark {
 			continue
 		}
 		for _, r := range b.chaos.runs {
-			if slices.Contains(r.Services, s.Service) {
+			if !r.TimeUnknown && slices.Contains(r.Services, s.Service) {
 				marks = append(marks, runMark(r, b.chaos.gap[r.ID]))
 			}
 		}
@@ -281,12 +317,24 @@ func (b *build) runRow(r *chaos.Run) runRow {
 // hypClass names a hypothesis for CSS.
 func hypClass(h chaos.Hypothesis) string { return strings.ReplaceAll(h.String(), " ", "-") }
 
+// newestFirst lists the runs newest first, runs of unknown time (which
+// Sort puts last) still last.
+func (b *build) newestFirst() []*chaos.Run {
+	order := slices.Clone(b.chaos.runs)
+	placed := slices.IndexFunc(order, func(r *chaos.Run) bool { return r.TimeUnknown })
+	if placed < 0 {
+		placed = len(order)
+	}
+	slices.Reverse(order[:placed])
+	return order
+}
+
 // recentRuns lists the runs for the home page: detection gaps first, then
 // the newest.
 func (b *build) recentRuns() []runRow {
 	var rows []runRow
-	for i := len(b.chaos.runs) - 1; i >= 0; i-- {
-		rows = append(rows, b.runRow(b.chaos.runs[i]))
+	for _, r := range b.newestFirst() {
+		rows = append(rows, b.runRow(r))
 	}
 	slices.SortStableFunc(rows, func(x, y runRow) int {
 		switch {
@@ -496,10 +544,11 @@ func (b *build) writeWriteUp(pub *Publisher, p *content.Page) error {
 }
 
 type chaosIndexPage struct {
-	WriteUps []writeUpLink
-	Runs     []runRow // newest first
-	Gaps     int
-	Grace    string
+	WriteUps    []writeUpLink
+	Runs        []runRow // newest first, runs of unknown time last
+	Gaps        int
+	TimeUnknown int // runs of unknown time
+	Grace       string
 }
 
 // writeChaosPages writes a page per run, per write-up, and the chaos
@@ -510,8 +559,7 @@ func (b *build) writeChaosPages(pub *Publisher) (int, error) {
 	}
 	n := 0
 	idx := chaosIndexPage{Grace: render.Duration(chaos.AlertGrace)}
-	for i := len(b.chaos.runs) - 1; i >= 0; i-- {
-		r := b.chaos.runs[i]
+	for _, r := range b.newestFirst() {
 		if err := b.writeChaosRun(pub, r); err != nil {
 			return 0, err
 		}
@@ -519,6 +567,9 @@ func (b *build) writeChaosPages(pub *Publisher) (int, error) {
 		row := b.runRow(r)
 		if row.Gap {
 			idx.Gaps++
+		}
+		if r.TimeUnknown {
+			idx.TimeUnknown++
 		}
 		idx.Runs = append(idx.Runs, row)
 	}
@@ -546,9 +597,17 @@ func (b *build) apiChaosRuns() []apiChaos {
 	for _, r := range b.chaos.runs {
 		a := apiChaos{
 			ID: r.ID, Title: r.Title, Source: r.Source, Status: r.Status,
-			Start: rfc3339(r.Start), End: rfc3339(r.End), HypothesisMet: r.Hypothesis().Bool(),
-			Services: append([]string{}, r.Services...), Impact: []apiImpact{},
+			HypothesisMet: r.Hypothesis().Bool(),
+			Services:      append([]string{}, r.Services...),
 		}
+		if r.TimeUnknown {
+			// Times and impact are null: relia cannot say when it ran.
+			a.TimeUnknown = true
+			out = append(out, a)
+			continue
+		}
+		start, end := rfc3339(r.Start), rfc3339(r.End)
+		a.Start, a.End, a.Impact = &start, &end, []apiImpact{}
 		for _, im := range b.chaos.impacts[r.ID] {
 			ai := apiImpact{SLO: im.SLO}
 			if !im.NoData {
@@ -601,7 +660,7 @@ func (b *build) chaosRowsFor(s config.SLO, r *slo.Report) []sloRunRow {
 	var rows []sloRunRow
 	for i := len(b.chaos.runs) - 1; i >= 0; i-- {
 		run := b.chaos.runs[i]
-		if slices.Contains(run.Services, s.Service) {
+		if !run.TimeUnknown && slices.Contains(run.Services, s.Service) {
 			rows = append(rows, sloRunRow{Run: run, Path: runPath(run), Impact: chaos.Measure(run, r)})
 		}
 	}

@@ -3,6 +3,7 @@ package site
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,14 +202,16 @@ status:
 	}
 }
 
-// TestChaosInputErrors: a malformed log, a glob without files, an unknown
-// run in a write-up and a day without runs stop the build with the place.
+// TestChaosInputErrors: a glob without files, an unknown run in a write-up
+// and a day without runs stop the build with the place; so does a
+// malformed log with Strict.
 func TestChaosInputErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name, runs, writeUp, path, want string
+		strict                          bool
 	}{
-		{name: "malformed log", runs: `[{"id": "a", "start": "2026-11-02T15:00:00Z"}]`,
-			want: "content/chaos/runs.json: runs[0].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z"},
+		{name: "malformed log, strict", strict: true, runs: `[{"id": "a", "start": "2026-11-02T15:00:00Z"}]`,
+			want: "content/chaos/runs.json:1: runs[0].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z"},
 		{name: "no file", path: "logs/*.json", want: `relia.toml:17: chaos[0].path: "logs/*.json" matches no file`},
 		{name: "unknown run", writeUp: "+++\ntitle = \"Day\"\nruns = [\"a\", \"b\"]\n+++\n",
 			want: `content/chaos/day.md:3: runs: unknown chaos run "b"; run ids are listed on the chaos page and in api/v1/slos.json`},
@@ -228,7 +231,7 @@ func TestChaosInputErrors(t *testing.T) {
 			if tt.writeUp != "" {
 				write(t, filepath.Join(dir, "content/chaos/day.md"), tt.writeUp)
 			}
-			_, err := Build(t.Context(), Options{ConfigPath: filepath.Join(dir, "relia.toml"), Out: filepath.Join(dir, "public"), Now: now})
+			_, err := Build(t.Context(), Options{ConfigPath: filepath.Join(dir, "relia.toml"), Out: filepath.Join(dir, "public"), Now: now, Strict: tt.strict})
 			var ie *InputError
 			if err == nil || !errors.As(err, &ie) {
 				t.Fatalf("want an input error, got %v", err)
@@ -237,5 +240,99 @@ func TestChaosInputErrors(t *testing.T) {
 				t.Errorf("error %q does not contain %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestChaosWarnings: logs relia cannot read or place, and a run id used
+// twice, are warnings; the build goes on, the run of unknown time is
+// listed with its reason and fix but measures nothing, and Check reports
+// each warning once, at its place.
+func TestChaosWarnings(t *testing.T) {
+	dir, now := chaosHandSite(t, `[
+  {"id": "a", "start": "2026-11-02T15:00:00Z", "end": "2026-11-02T15:10:00Z", "services": ["web"]},
+  {"id": "b", "start": "2026-11-02T16:00:00Z"}
+]`)
+	write(t, filepath.Join(dir, "content/chaos/twice.json"), `[{"id": "a", "start": "2026-11-02T17:00:00Z", "end": "2026-11-02T17:10:00Z"}]`)
+	cfg, _ := os.ReadFile(filepath.Join(dir, "relia.toml"))
+	write(t, filepath.Join(dir, "relia.toml"), string(cfg)+`
+[[chaos]]
+type = "litmus"
+path = "content/chaos/*.yaml"
+[chaos.services]
+"web-*" = "web"
+`)
+	// What a plain kubectl get chaosresult -o yaml prints: no managedFields.
+	write(t, filepath.Join(dir, "content/chaos/result.yaml"), `apiVersion: litmuschaos.io/v1alpha1
+kind: ChaosResult
+metadata:
+  name: web-pod-delete
+  creationTimestamp: "2026-11-02T15:00:00Z"
+spec:
+  engine: web
+  experiment: pod-delete
+status:
+  experimentStatus:
+    phase: Completed
+    verdict: Pass
+`)
+	var log strings.Builder
+	out := filepath.Join(dir, "public")
+	if _, err := Build(t.Context(), Options{ConfigPath: filepath.Join(dir, "relia.toml"), Out: out, Now: now, Log: &log}); err != nil {
+		t.Fatal(err)
+	}
+	wantWarnings := []string{
+		"warning: content/chaos/result.yaml:3: metadata.managedFields: no update time, so the end of the run is unknown; export the result with kubectl get chaosresult NAME -o yaml --show-managed-fields, or annotate it with relia.dev/end (RFC 3339)",
+		"warning: content/chaos/runs.json:3: runs[1].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z",
+		`warning: content/chaos/twice.json:1: id: run id "a" is also the id of a run in content/chaos/runs.json, which is kept; this one is left out: give one a different id (or title and start)`,
+	}
+	for _, w := range wantWarnings {
+		if !strings.Contains(log.String(), w+"\n") {
+			t.Errorf("log lacks %q:\n%s", w, log.String())
+		}
+	}
+	page := mustRead(t, filepath.Join(out, "chaos/runs/time-unknown-web-pod-delete/index.html"))
+	for _, want := range []string{"Time unknown.", "relia cannot place this run in time", "--show-managed-fields", "Not measured: the run's time is unknown."} {
+		if !strings.Contains(page, want) {
+			t.Errorf("run page lacks %q", want)
+		}
+	}
+	index := mustRead(t, filepath.Join(out, "chaos/index.html"))
+	if !strings.Contains(index, "time unknown") || !strings.Contains(index, "1 run of unknown time") {
+		t.Error("the chaos index does not list the run of unknown time")
+	}
+	var doc struct {
+		ChaosRuns []map[string]any `json:"chaos_runs"`
+	}
+	if err := json.Unmarshal([]byte(mustRead(t, filepath.Join(out, "api/v1/slos.json"))), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.ChaosRuns) != 2 {
+		t.Fatalf("%d runs, want 2: %v", len(doc.ChaosRuns), doc.ChaosRuns)
+	}
+	last := doc.ChaosRuns[1]
+	if last["id"] != "time-unknown-web-pod-delete" || last["start"] != nil || last["end"] != nil || last["impact"] != nil || last["time_unknown"] != true {
+		t.Errorf("run of unknown time in the API: %v", last)
+	}
+	if first := doc.ChaosRuns[0]; first["id"] != "a" || first["start"] != "2026-11-02T15:00:00Z" {
+		t.Errorf("first run: %v", first)
+	}
+
+	rep, err := Check(t.Context(), Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range rep.Problems {
+		if strings.HasPrefix(p.File, "content/chaos/") {
+			got = append(got, fmt.Sprintf("%s:%d %s %s", p.File, p.Line, p.Severity, p.Message))
+		}
+	}
+	want := []string{
+		"content/chaos/result.yaml:3 warning metadata.managedFields: no update time, so the end of the run is unknown; export the result with kubectl get chaosresult NAME -o yaml --show-managed-fields, or annotate it with relia.dev/end (RFC 3339)",
+		"content/chaos/runs.json:3 warning runs[1].end: missing; expected an RFC 3339 time such as 2026-11-12T11:00:00Z",
+		`content/chaos/twice.json:1 warning id: run id "a" is also the id of a run in content/chaos/runs.json, which is kept; this one is left out: give one a different id (or title and start)`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("check:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

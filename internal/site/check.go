@@ -20,6 +20,7 @@ import (
 
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/render"
 )
@@ -103,7 +104,7 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 			// checked on its own, so that one run shows every problem.
 			rep.addErr(contentOnly(opts.ConfigPath, opts.Drafts))
 		}
-		rep.addLog(log.String())
+		rep.addLog(log.String(), nil)
 		rep.sort()
 		return rep, nil
 	}
@@ -122,7 +123,7 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 		if err := rep.addErr(err); err != nil {
 			return nil, err
 		}
-		rep.addLog(log.String())
+		rep.addLog(log.String(), rep.addWarnings(b.warnings))
 		rep.sort()
 		return rep, nil
 	}
@@ -134,7 +135,7 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 	rep.Problems = append(rep.Problems, b.checkLinks(files)...)
 	rep.Problems = append(rep.Problems, b.checkActions()...)
 	rep.Problems = append(rep.Problems, b.checkSLOs()...)
-	rep.addLog(log.String())
+	rep.addLog(log.String(), rep.addWarnings(b.warnings))
 	rep.sort()
 	return rep, nil
 }
@@ -193,10 +194,27 @@ func problemOf(text, severity string) Problem {
 	return Problem{Severity: severity, Message: text}
 }
 
-// addLog turns the build's printed warnings into problems.
-func (r *CheckReport) addLog(log string) {
+// addWarnings adds the build's positioned warnings, and returns their
+// printed form, which addLog then skips.
+func (r *CheckReport) addWarnings(warnings []*diag.Error) map[string]bool {
+	printed := map[string]bool{}
+	for _, w := range warnings {
+		msg := w.Msg
+		if w.Key != "" {
+			msg = w.Key + ": " + msg
+		}
+		r.Problems = append(r.Problems, Problem{File: w.File, Line: w.Line, Severity: w.Severity(), Message: msg})
+		printed[w.Error()] = true
+	}
+	return printed
+}
+
+// addLog turns the build's other printed warnings into problems.
+func (r *CheckReport) addLog(log string, skip map[string]bool) {
 	for _, m := range warningRe.FindAllStringSubmatch(log, -1) {
-		r.Problems = append(r.Problems, problemOf(m[1], SeverityWarning))
+		if !skip[m[1]] {
+			r.Problems = append(r.Problems, problemOf(m[1], SeverityWarning))
+		}
 	}
 }
 

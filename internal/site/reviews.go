@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/slo"
 )
 
@@ -172,7 +173,7 @@ func (b *build) writeReviews(pub *Publisher, results []sloResult) (int, []search
 		return 0, nil, err
 	}
 	if stray := unknownReviewNotes(b.content.Reviews, weeks); len(stray) > 0 {
-		fmt.Fprintf(b.log, "warning: %s: no weekly review for that week in the report's history; the notes are not shown\n", stray[0].File)
+		b.warn(&diag.Error{File: stray[0].File, Msg: "no weekly review for that week in the report's history; the notes are not shown"})
 	}
 	pages := 0
 	var docs []searchDoc
