@@ -244,6 +244,7 @@ func (b *build) specOf(s config.SLO) slo.Spec {
 	return slo.Spec{
 		ID: s.ID(), Objective: s.Objective, Window: s.Window, Budgeting: s.Budgeting,
 		SliceThreshold: s.SliceThreshold, AtRiskBelow: b.cfg.Policy.AtRiskBelow,
+		Rules: s.Alerting.Rules, NoAlerts: s.Alerting.Off,
 	}
 }
 
