@@ -47,6 +47,11 @@ type Config struct {
 
 	Adjustments []Adjustment
 	Chaos       []Chaos // [[chaos]]: chaos experiment logs
+
+	// Warnings are what the inputs say and relia does not apply (Sloth
+	// plugins, Pyrra grouping, unused AlertWindows): the build goes on,
+	// check reports them, and --strict fails on them.
+	Warnings []*Error
 }
 
 // Source is one `[sources.NAME]` table.

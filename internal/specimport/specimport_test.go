@@ -5,9 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relia-dev/relia/internal/slo"
 )
 
 func readFiles(t *testing.T, names ...string) []File {
@@ -38,12 +41,17 @@ func TestReadGood(t *testing.T) {
 			Bad:   `http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}`,
 			Total: `http_request_duration_seconds_count{job="myservice"}`,
 			Line:  11, Keys: map[string]int{"service": 4, "name": 11, "objective": 12, "bad": 18, "total": 19},
+			// alerting.name only: Sloth's windows (relia's defaults), named.
+			Rules: named(slo.DefaultRules(), "MyServiceHighErrorRate"), AlertOrigin: "Sloth's default windows",
 		}, {
 			Service: "myservice", Name: "requests-latency", Description: "Requests served within 400 ms.",
 			Objective: f(99), Window: "30d", Budgeting: "occurrences",
 			Good:  `http_request_duration_seconds_bucket{job="myservice",le="0.4"}`,
 			Total: `http_request_duration_seconds_count{job="myservice"}`,
 			Line:  36, Keys: map[string]int{"service": 4, "name": 36, "objective": 37, "good": 41, "total": 47},
+			// ticket_alert.disable: the two page rules are left.
+			Rules:       named(slo.DefaultRules()[:2], "MyServiceLatencyAlert"),
+			AlertOrigin: "Sloth's default windows; ticket alerts disabled in testdata/sloth-getting-started.yml",
 		}}},
 		{"sloth-k8s.yaml", []SLO{{
 			Service: "home-wifi", Name: "good-wifi-client-satisfaction", Description: "Will warn us that we don't have a good wifi at home.",
@@ -51,6 +59,9 @@ func TestReadGood(t *testing.T) {
 			Bad:   `ubnt_wifi_clients_satisfaction_bad_total{ssid="home"}`,
 			Total: `ubnt_wifi_clients_total{ssid="home"}`,
 			Line:  14, Keys: map[string]int{"service": 8, "name": 14, "objective": 15, "bad": 19, "total": 20},
+			// pageAlert.disable: the two ticket rules are left.
+			Rules:       named(slo.DefaultRules()[2:], "GoodWifiClientSatisfaction"),
+			AlertOrigin: "Sloth's default windows; page alerts disabled in testdata/sloth-k8s.yaml",
 		}}},
 		{"openslo-inline.yaml", []SLO{{
 			Service: "web-shop", Name: "main-page", Description: "Our main page should be available always",
@@ -79,7 +90,7 @@ func TestReadGood(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got, err := Read(readFiles(t, tt.file), testOpts)
+			got, _, err := Read(readFiles(t, tt.file), testOpts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,6 +106,15 @@ func TestReadGood(t *testing.T) {
 			}
 		})
 	}
+}
+
+// named gives every rule the alert name.
+func named(rules []slo.RuleSpec, name string) []slo.RuleSpec {
+	out := slices.Clone(rules)
+	for i := range out {
+		out[i].Name = name
+	}
+	return out
 }
 
 // describe shows the pointers' values in failure messages.
@@ -139,7 +159,7 @@ func TestReadBad(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			_, err := Read(readFiles(t, tt.file), testOpts)
+			_, _, err := Read(readFiles(t, tt.file), testOpts)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -185,6 +205,6 @@ func FuzzRead(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		_, _ = Read([]File{{Name: "fuzz.yaml", Src: src}}, testOpts)
+		_, _, _ = Read([]File{{Name: "fuzz.yaml", Src: src}}, testOpts)
 	})
 }
