@@ -142,7 +142,7 @@ type located struct {
 
 type reader struct {
 	opts    Options
-	slis    map[string]located               // OpenSLO SLI objects by name
+	slis    map[string]located              // OpenSLO SLI objects by name
 	windows map[time.Duration]*alertWindows // Sloth AlertWindows by SLO period
 	slos    []SLO
 	errs    []error
