@@ -112,6 +112,7 @@ func (r *reader) alertWindow(file, at string, w *yaml.Node) (slo.RuleSpec, bool)
 // period (or relia's defaults, which are Sloth's for 28 and 30 days),
 // less the page or ticket alerts the spec disables.
 func (r *reader) slothAlerting(file string, n *yaml.Node, k8s bool, s *SLO) {
+	r.sloths++
 	alerting := child(n, "alerting")
 	pageKey, ticketKey := "page_alert", "ticket_alert"
 	if k8s {
@@ -195,8 +196,11 @@ func (r *reader) unusedWindows() {
 		if aw.used {
 			continue
 		}
-		r.warns = append(r.warns, &Error{File: aw.file, Line: aw.line, Key: "spec.sloPeriod", Msg: fmt.Sprintf(
-			"these AlertWindows are for %s SLOs, and no Sloth SLO of these files has that window (Sloth SLOs get the window of their slo_files entry, %s): they are not used",
-			aw.period, r.opts.Window)})
+		msg := fmt.Sprintf("these AlertWindows are for %s SLOs, and no Sloth SLO of these files has that window (Sloth SLOs get the window of their slo_files entry, %s): they are not used",
+			aw.period, r.opts.Window)
+		if r.sloths == 0 {
+			msg = "no Sloth SLO in these files: these AlertWindows are not used; list them in the same slo_files entry as the Sloth specs they are for"
+		}
+		r.warns = append(r.warns, &Error{File: aw.file, Line: aw.line, Key: "spec.sloPeriod", Msg: msg})
 	}
 }

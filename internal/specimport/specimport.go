@@ -129,6 +129,9 @@ func Read(files []File, opts Options) ([]SLO, []*Error, error) {
 			}
 			return ea.Line - eb.Line
 		})
+		// An objective re-reads its SLO's indicator: one mistake there
+		// is one error, not one per objective.
+		r.errs = slices.CompactFunc(r.errs, func(a, b error) bool { return a.Error() == b.Error() })
 		return r.slos, r.warns, errors.Join(r.errs...)
 	}
 	return r.slos, r.warns, nil
@@ -147,6 +150,7 @@ type reader struct {
 	slos    []SLO
 	errs    []error
 	warns   []*Error
+	sloths  int // Sloth SLOs read, for the warning about unused AlertWindows
 }
 
 // warn records something relia reads but does not apply.
@@ -197,11 +201,11 @@ func (r *reader) document(d located) {
 		if str(n, "kind") == "SLO" {
 			r.openSLO(d.file, n)
 		}
-	case strings.HasPrefix(str(n, "apiVersion"), "openslo/"):
+	case strings.HasPrefix(str(n, "apiVersion"), "openslo/") || strings.HasPrefix(str(n, "apiVersion"), "openslo.com/"):
 		// Only SLOs matter: a v1alpha Service beside v1 SLOs (as oslo's
 		// mixed files have) is skipped like any other kind.
 		if str(n, "kind") == "SLO" {
-			r.fail(d.file, child(n, "apiVersion"), "apiVersion", "relia reads openslo/v1; convert %s objects with the OpenSLO tooling (oslo convert)", str(n, "apiVersion"))
+			r.fail(d.file, child(n, "apiVersion"), "apiVersion", "relia reads openslo/v1 (and openslo.com/v1); convert %s objects with the OpenSLO tooling (oslo convert)", str(n, "apiVersion"))
 		}
 	case str(n, "apiVersion") == pyrraVersion:
 		if k := str(n, "kind"); k != "ServiceLevelObjective" {

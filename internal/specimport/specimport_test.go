@@ -151,7 +151,7 @@ func TestReadBad(t *testing.T) {
 			`testdata/openslo-calendar.bad.yaml:59: spec.timeWindow[0].duration: a rolling 1M has no fixed length; relia's rolling windows are fixed durations: use days (such as 30d or 90d), or a calendar window`,
 			`testdata/openslo-calendar.bad.yaml:70: spec.indicatorRef: no SLI object named "no-such-sli" in slo_files`,
 			`testdata/openslo-calendar.bad.yaml:74: spec.timeWindow[0].calendar.timeZone: calendar windows start at 00:00 in the site's timezone "UTC", not "America/New_York": set timezone = "America/New_York" in relia.toml, or use the same zone here`,
-			`testdata/openslo-calendar.bad.yaml:78: apiVersion: relia reads openslo/v1; convert openslo/v1alpha objects with the OpenSLO tooling (oslo convert)`,
+			`testdata/openslo-calendar.bad.yaml:78: apiVersion: relia reads openslo/v1 (and openslo.com/v1); convert openslo/v1alpha objects with the OpenSLO tooling (oslo convert)`,
 		}},
 		{"syntax.bad.yaml", []string{
 			`testdata/syntax.bad.yaml:3: yaml: did not find expected ',' or ']'`,
