@@ -168,7 +168,8 @@ func (r *reader) slothAlerting(file string, n *yaml.Node, k8s bool, s *SLO) {
 
 // slothPlugins warns about Sloth plugins: they rewrite the rules Sloth
 // generates, and relia does not run them.
-func (r *reader) slothPlugins(file string, plugins *yaml.Node, field string) {
+func (r *reader) slothPlugins(file string, parent *yaml.Node, key, field string) {
+	plugins := child(parent, key)
 	if plugins == nil {
 		return
 	}
@@ -186,7 +187,7 @@ func (r *reader) slothPlugins(file string, plugins *yaml.Node, field string) {
 	if len(ids) > 0 {
 		what += " " + strings.Join(ids, ", ")
 	}
-	r.warn(file, plugins, field, "%s are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written", what)
+	r.warn(file, keyOf(parent, key), field, "%s are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written", what)
 }
 
 // unusedWindows warns about AlertWindows no SLO took: a period mismatch

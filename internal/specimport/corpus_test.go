@@ -187,7 +187,7 @@ var corpusCases = []corpusCase{
 			{"svc01/slo1", 99.9, "30d", "", "http_request_duration_seconds_count{job=\"myservice\",code=~\"(5..|429)\"}", "http_request_duration_seconds_count{job=\"myservice\"}", "page 2% 1h/5m; page 5% 6h/30m; ticket 10% 1d/2h; ticket 10% 3d/6h"},
 		},
 		warns: []string{
-			"sloth/contrib-denominator-corrected.yaml:11: spec.sloPlugins: the Sloth SLO plugins sloth.dev/contrib/denominator_corrected_rules/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+			"sloth/contrib-denominator-corrected.yaml:10: spec.sloPlugins: the Sloth SLO plugins sloth.dev/contrib/denominator_corrected_rules/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
 		},
 	},
 	{file: "sloth/contrib-slo-plugins.yml",
@@ -196,8 +196,8 @@ var corpusCases = []corpusCase{
 			{"myservice/requests-availability-contrib-plugin-rule-intervals-v1", 99.9, "30d", "", "http_request_duration_seconds_count{job=\"myservice\",code=~\"(5..|429)\"}", "http_request_duration_seconds_count{job=\"myservice\"}", "page 2% 1h/5m; page 5% 6h/30m; ticket 10% 1d/2h; ticket 10% 3d/6h"},
 		},
 		warns: []string{
-			"sloth/contrib-slo-plugins.yml:13: slos[0].plugins: the Sloth SLO plugins sloth.dev/contrib/info_labels/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
-			"sloth/contrib-slo-plugins.yml:44: slos[1].plugins: the Sloth SLO plugins sloth.dev/contrib/rule_intervals/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+			"sloth/contrib-slo-plugins.yml:12: slos[0].plugins: the Sloth SLO plugins sloth.dev/contrib/info_labels/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+			"sloth/contrib-slo-plugins.yml:43: slos[1].plugins: the Sloth SLO plugins sloth.dev/contrib/rule_intervals/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
 		},
 	},
 	{file: "sloth/getting-started.yml",
@@ -276,8 +276,8 @@ var corpusCases = []corpusCase{
 			{"myservice/requests-availability", 99.9, "30d", "", "http_request_duration_seconds_count{job=\"myservice\",code=~\"(5..|429)\"}", "http_request_duration_seconds_count{job=\"myservice\"}", "page 2% 1h/5m; page 5% 6h/30m; ticket 10% 1d/2h; ticket 10% 3d/6h"},
 		},
 		warns: []string{
-			"sloth/slo-plugin-getting-started.yml:8: slo_plugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
-			"sloth/slo-plugin-getting-started.yml:22: slos[0].plugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+			"sloth/slo-plugin-getting-started.yml:7: slo_plugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+			"sloth/slo-plugin-getting-started.yml:21: slos[0].plugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
 		},
 	},
 	{file: "sloth/slo-plugin-k8s-getting-started.yml",
@@ -285,8 +285,8 @@ var corpusCases = []corpusCase{
 			{"myservice/requests-availability", 99.9, "30d", "", "http_request_duration_seconds_count{job=\"myservice\",code=~\"(5..|429)\"}", "http_request_duration_seconds_count{job=\"myservice\"}", "page 2% 1h/5m; page 5% 6h/30m; ticket 10% 1d/2h; ticket 10% 3d/6h"},
 		},
 		warns: []string{
-			"sloth/slo-plugin-k8s-getting-started.yml:18: spec.sloPlugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
-			"sloth/slo-plugin-k8s-getting-started.yml:30: spec.slos[0].plugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+			"sloth/slo-plugin-k8s-getting-started.yml:17: spec.sloPlugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+			"sloth/slo-plugin-k8s-getting-started.yml:29: spec.slos[0].plugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
 		},
 	},
 	{file: "sloth/victoria-metrics.yml",
@@ -295,7 +295,7 @@ var corpusCases = []corpusCase{
 			"sloth/victoria-metrics.yml:45: slos[1].sli.events.total_query: expected a selector such as http_requests_total{code!~\"5..\"}, got \"vector(1)[{{.window}}]\"",
 		},
 		warns: []string{
-			"sloth/victoria-metrics.yml:10: slo_plugins: the Sloth SLO plugins sloth.dev/contrib/validate_victoria_metrics/v1, sloth.dev/core/sli_rules/v1, sloth.dev/core/metadata_rules/v1, sloth.dev/core/alert_rules/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+			"sloth/victoria-metrics.yml:9: slo_plugins: the Sloth SLO plugins sloth.dev/contrib/validate_victoria_metrics/v1, sloth.dev/core/sli_rules/v1, sloth.dev/core/metadata_rules/v1, sloth.dev/core/alert_rules/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
 		},
 	},
 	{file: "sloth/windows_7d.yaml",
