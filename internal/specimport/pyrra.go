@@ -161,12 +161,12 @@ func (r *reader) pyrraAlerting(file string, spec *yaml.Node, window time.Duratio
 	if name == "" {
 		name = "ErrorBudgetBurn" // Pyrra's default alert name
 	}
-	s.Rules = PyrraRules(window, name)
+	s.Rules = pyrraRules(window, name)
 	s.AlertOrigin = "Pyrra's burn-rate windows for " + model.Duration(window).String()
 }
 
-// PyrraRules are the burn-rate rules Pyrra generates for an SLO window.
-func PyrraRules(window time.Duration, name string) []slo.RuleSpec {
+// pyrraRules are the burn-rate rules Pyrra generates for an SLO window.
+func pyrraRules(window time.Duration, name string) []slo.RuleSpec {
 	w := func(div time.Duration) time.Duration { return (window / div).Round(time.Minute) }
 	return []slo.RuleSpec{
 		{Severity: "page", Factor: 14, Long: w(28 * 24), Short: w(28 * 24 * 12), Name: name},
