@@ -18,8 +18,8 @@ type Alerting struct {
 	// Off: the SLO has no rule at all and pages nobody.
 	Off bool
 	// Origin says where the rules were set, for the pages: "" for the
-	// defaults, else such as "relia.toml" or "Sloth AlertWindows (7d) in
-	// windows.yaml".
+	// defaults, else such as "relia.toml", "alerts = false in relia.toml"
+	// or "Sloth AlertWindows (7d) in slos/windows.yaml".
 	Origin string
 }
 
@@ -51,14 +51,14 @@ func (v *validator) alerting(at, name string, rs rawSLO, w slo.Window) Alerting 
 		v.fail(at+".alerts", name+".alerts", "alerts = false turns every alert rule off, but the entry has alert_rules; keep one")
 		return a
 	case off:
-		return Alerting{Off: true, Origin: "relia.toml"}
+		return Alerting{Off: true, Origin: "alerts = false in " + v.file}
 	case len(rs.AlertRules) == 0:
 		return a
 	case len(rs.AlertRules) > maxAlertRules:
 		v.fail(at+".alert_rules[0]", name+".alert_rules", "%d rules; at most %d per SLO", len(rs.AlertRules), maxAlertRules)
 		return a
 	}
-	a.Origin = "relia.toml"
+	a.Origin = v.file
 	for i, r := range rs.AlertRules {
 		rat := fmt.Sprintf("%s.alert_rules[%d]", at, i)
 		rname := fmt.Sprintf("%s.alert_rules[%d]", name, i)

@@ -35,11 +35,11 @@ func TestParseAlerting(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []Alerting{
-		{Origin: "relia.toml", Rules: []slo.RuleSpec{
+		{Origin: "testdata/alerts.good.toml", Rules: []slo.RuleSpec{
 			{Severity: "page", Share: 0.02, Long: time.Hour, Short: 5 * time.Minute},
 			{Severity: "ticket", Factor: 1, Long: 72 * time.Hour, Short: 6 * time.Hour, Name: "SlowBurn"},
 		}},
-		{Off: true, Origin: "relia.toml"},
+		{Off: true, Origin: "alerts = false in testdata/alerts.good.toml"},
 		{},
 	}
 	for i, w := range want {
