@@ -488,25 +488,25 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 	// The open burn episode: its first and latest burning steps, and the
 	// window's allowed bad units at the latest.
 	episodeFrom, episodeLast, episodeAllowed := -1, -1, 0.0
-	open := make([]int, len(rules))
-	for j := range open {
-		open[j] = -1
+	// Per rule, in one slice so the step loop below stays tight: threshold,
+	// long and short lookbacks in steps, where its long rate lies among the
+	// burn series computed at every step (-1: a window of its own, computed
+	// at each step), and the index of its open alert (-1: none).
+	type ruleRun struct {
+		thr                   float64
+		longAt, longN, shortN int
+		open                  int
 	}
-	// Per rule: threshold, long and short lookbacks in steps, and where its
-	// long rate lies among the burn series computed at every step (-1: a
-	// window of its own, computed when needed).
-	thr := make([]float64, len(rules))
-	longAt, longN, shortN := make([]int, len(rules)), make([]int, len(rules)), make([]int, len(rules))
+	run := make([]ruleRun, len(rules))
 	for j, rule := range rules {
-		thr[j] = rule.Threshold
-		longN[j], shortN[j] = int(rule.Long/step), int(rule.Short/step)
-		longAt[j] = -1
+		r := ruleRun{thr: rule.Threshold, longN: int(rule.Long / step), shortN: int(rule.Short / step), longAt: -1, open: -1}
 		for t, lb := range timelineBurn {
-			if lsteps[lb] == longN[j] {
-				longAt[j] = t
+			if lsteps[lb] == r.longN {
+				r.longAt = t
 				break
 			}
 		}
+		run[j] = r
 	}
 	n1h, n6h, n1d, n3d := lsteps[lb1h], lsteps[lb6h], lsteps[lb1d], lsteps[lb3d]
 	b1h, b6h, b1d, b3d := tl.Burn[0].Values, tl.Burn[1].Values, tl.Burn[2].Values, tl.Burn[3].Values
@@ -554,30 +554,31 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 			}
 			episodeLast, episodeAllowed = k, allowed*T
 		}
-		for j := range rules {
-			lr := 0.0
-			if longAt[j] >= 0 {
-				lr = long[longAt[j]]
+		for j := range run {
+			r := &run[j]
+			var lr float64
+			if r.longAt >= 0 {
+				lr = long[r.longAt]
 			} else {
-				lr = burn(ck, c[k-longN[j]], allowed)
+				lr = burn(ck, c[k-r.longN], allowed)
 			}
 			// The short rate matters only when the long one is above the
 			// threshold, which is rare: compute it then.
-			fire := lr > thr[j] && burn(ck, c[k-shortN[j]], allowed) > thr[j]
+			fire := lr > r.thr && burn(ck, c[k-r.shortN], allowed) > r.thr
 			switch {
-			case fire && open[j] < 0:
-				open[j] = len(alerts)
+			case fire && r.open < 0:
+				r.open = len(alerts)
 				alerts = append(alerts, Alert{Rule: rules[j], Start: base.Add(time.Duration(k) * step)})
-			case !fire && open[j] >= 0:
-				alerts[open[j]].End = base.Add(time.Duration(k) * step)
-				open[j] = -1
+			case !fire && r.open >= 0:
+				alerts[r.open].End = base.Add(time.Duration(k) * step)
+				r.open = -1
 			}
 		}
 	}
 	now := base.Add(time.Duration(K) * step)
-	for _, a := range open {
-		if a >= 0 {
-			alerts[a].End, alerts[a].Active = now, true
+	for _, r := range run {
+		if r.open >= 0 {
+			alerts[r.open].End, alerts[r.open].Active = now, true
 		}
 	}
 	if episodeFrom >= 0 {
