@@ -47,6 +47,11 @@ type Config struct {
 
 	Adjustments []Adjustment
 	Chaos       []Chaos // [[chaos]]: chaos experiment logs
+
+	// Warnings are what the inputs say and relia does not apply (Sloth
+	// plugins, Pyrra grouping, unused AlertWindows): the build goes on,
+	// check reports them, and --strict fails on them.
+	Warnings []*Error
 }
 
 // Source is one `[sources.NAME]` table.
@@ -87,6 +92,7 @@ type SLO struct {
 	File           string         // where it is defined: the config, or an imported spec (slo_files)
 	Line           int            // line of the [[slos]] header
 	KeyLines       map[string]int // line of each key written in the entry, e.g. "good"
+	Alerting       Alerting       // the alert rules it really has
 }
 
 // KeyLine is the line of key in the entry, or of its [[slos]] header when
@@ -177,17 +183,19 @@ type rawSource struct {
 }
 
 type rawSLO struct {
-	Service        string   `toml:"service"`
-	Name           string   `toml:"name"`
-	Description    string   `toml:"description"`
-	Source         string   `toml:"source"`
-	Objective      *float64 `toml:"objective"`
-	Window         string   `toml:"window"`
-	Budgeting      string   `toml:"budgeting"`
-	SliceThreshold *float64 `toml:"slice_threshold"`
-	Good           string   `toml:"good"`
-	Bad            string   `toml:"bad"`
-	Total          string   `toml:"total"`
+	Service        string         `toml:"service"`
+	Name           string         `toml:"name"`
+	Description    string         `toml:"description"`
+	Source         string         `toml:"source"`
+	Objective      *float64       `toml:"objective"`
+	Window         string         `toml:"window"`
+	Budgeting      string         `toml:"budgeting"`
+	SliceThreshold *float64       `toml:"slice_threshold"`
+	Good           string         `toml:"good"`
+	Bad            string         `toml:"bad"`
+	Total          string         `toml:"total"`
+	Alerts         *bool          `toml:"alerts"`
+	AlertRules     []rawAlertRule `toml:"alert_rules"`
 }
 
 // Load reads and validates the file at path.
@@ -504,6 +512,7 @@ func (v *validator) slo(cfg *Config, i int, rs rawSLO, sources []string) (SLO, b
 	if s.Total == "" {
 		v.fail(at, name+".total", "missing; expected a selector for all events")
 	}
+	s.Alerting = v.alerting(at, name, rs, s.Window)
 	return s, len(v.errs) == before
 }
 
@@ -526,6 +535,8 @@ var known = []string{
 	"sources.insecure_skip_verify", "sources.max_concurrency", "sources.max_points_per_query",
 	"slos.service", "slos.name", "slos.description", "slos.source", "slos.objective", "slos.window",
 	"slos.budgeting", "slos.slice_threshold", "slos.good", "slos.bad", "slos.total", "slo_files",
+	"slos.alerts", "slos.alert_rules.severity", "slos.alert_rules.budget_share", "slos.alert_rules.burn_rate",
+	"slos.alert_rules.long", "slos.alert_rules.short", "slos.alert_rules.name",
 	"policy.at_risk_below", "policy.incident_budget_share", "policy.exhausted_action",
 	"adjustments.name", "adjustments.slos", "adjustments.start", "adjustments.end", "adjustments.rrule", "adjustments.duration",
 	"chaos.type", "chaos.path", "chaos.services",

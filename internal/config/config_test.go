@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,33 @@ func TestParseGood(t *testing.T) {
 	}
 	if cfg.Policy.AtRiskBelow != 25 {
 		t.Errorf("at_risk_below default = %v", cfg.Policy.AtRiskBelow)
+	}
+}
+
+// Alert rules per SLO: custom rules, none, or the defaults (nil).
+func TestParseAlerting(t *testing.T) {
+	cfg, err := Load("testdata/alerts.good.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Alerting{
+		{Origin: "testdata/alerts.good.toml", Rules: []slo.RuleSpec{
+			{Severity: "page", Share: 0.02, Long: time.Hour, Short: 5 * time.Minute},
+			{Severity: "ticket", Factor: 1, Long: 72 * time.Hour, Short: 6 * time.Hour, Name: "SlowBurn"},
+		}},
+		{Off: true, Origin: "alerts = false in testdata/alerts.good.toml"},
+		{},
+	}
+	for i, w := range want {
+		if got := cfg.SLOs[i].Alerting; !reflect.DeepEqual(got, w) {
+			t.Errorf("%s: alerting %+v, want %+v", cfg.SLOs[i].ID(), got, w)
+		}
+	}
+	if n := len(cfg.SLOs[1].Alerting.Effective()); n != 0 {
+		t.Errorf("alerts = false has %d effective rules", n)
+	}
+	if n := len(cfg.SLOs[2].Alerting.Effective()); n != 4 {
+		t.Errorf("the default has %d effective rules, want 4", n)
 	}
 }
 
@@ -62,6 +90,19 @@ func TestParseBad(t *testing.T) {
 			`testdata/many.bad.toml:18: slos[checkout/availability].slice_threshold: missing; budgeting = "timeslices" needs the percentage of good events that makes a slice good, such as 99`,
 			`testdata/many.bad.toml:18: slos[checkout/availability].good: missing; expected a selector for good events (or bad = ... for bad events)`,
 			`testdata/many.bad.toml:26: policy.at_risk_below: expected a percentage of budget between 0 and 100, got 120`,
+		}},
+		// Alert rules: strict keys, each problem at its line, within the
+		// SLO's entry.
+		{"alerts.bad.toml", []string{
+			`testdata/alerts.bad.toml:10: slos[checkout/availability].alerts: alerts = false turns every alert rule off, but the entry has alert_rules; keep one`,
+			`testdata/alerts.bad.toml:29: slos[search/latency].alert_rules[0].severity: expected "page" or "ticket", got "pager"`,
+			`testdata/alerts.bad.toml:30: slos[search/latency].alert_rules[0].budget_share: expected a percentage of the window's budget in (0, 100], such as 2, got 120`,
+			`testdata/alerts.bad.toml:31: slos[search/latency].alert_rules[0].long: expected a long window no longer than the SLO's window (1w), got 8d`,
+			`testdata/alerts.bad.toml:36: slos[search/latency].alert_rules[1].burn_rate: both budget_share and burn_rate are set; keep one (the threshold is either)`,
+			`testdata/alerts.bad.toml:39: slos[search/latency].alert_rules[1].short: expected a short window shorter than the long one (1h), got 2h`,
+			`testdata/alerts.bad.toml:41: slos[search/latency].alert_rules[2].budget_share: missing; expected budget_share (percent of the window's budget, such as 2) or burn_rate (a factor such as 14.4)`,
+			`testdata/alerts.bad.toml:41: slos[search/latency].alert_rules[2].short: missing; expected a duration such as "1h"`,
+			`testdata/alerts.bad.toml:44: slos[search/latency].alert_rules[2].shrot: unknown key (did you mean "short"?)`,
 		}},
 		{"syntax.bad.toml", []string{
 			`testdata/syntax.bad.toml:2: expected a top-level item to end with a newline, comment, or EOF, but got 'm' instead`,

@@ -39,14 +39,19 @@ func indexKeys(src string) keyLines {
 		}
 		if m := headerRe.FindStringSubmatch(line); m != nil {
 			name := unquoteKey(m[2])
-			if m[1] == "[[" {
-				name = name + "[" + strconv.Itoa(arrays[name]) + "]"
-				arrays[unquoteKey(m[2])]++
-			} else if i := strings.LastIndex(name, "."); i >= 0 {
-				// [slos.foo] after [[slos]] belongs to the latest entry.
+			if i := strings.LastIndex(name, "."); i >= 0 {
+				// [slos.foo] and [[slos.alert_rules]] after [[slos]]
+				// belong to the latest entry.
 				if c, ok := arrays[name[:i]]; ok {
 					name = name[:i] + "[" + strconv.Itoa(c-1) + "]" + name[i:]
 				}
+			}
+			if m[1] == "[[" {
+				// Counted per qualified name: each [[slos]] entry numbers
+				// its own [[slos.alert_rules]] from 0.
+				qualified := name
+				name = qualified + "[" + strconv.Itoa(arrays[qualified]) + "]"
+				arrays[qualified]++
 			}
 			prefix = name
 			setFirst(idx, prefix, lineNo)

@@ -72,7 +72,8 @@ func (v *validator) importSLOs(cfg *Config, entries []rawSLOFile, sources []stri
 			}
 			files = append(files, specimport.File{Name: m, Src: src})
 		}
-		slos, err := specimport.Read(files, specimport.Options{Window: window, Step: cfg.Step, Timezone: cfg.Timezone})
+		slos, warns, err := specimport.Read(files, specimport.Options{Window: window, Step: cfg.Step, Timezone: cfg.Timezone})
+		cfg.Warnings = append(cfg.Warnings, warns...)
 		if err != nil {
 			v.importErrors(err) // and check the SLOs that did map
 		} else if len(slos) == 0 {
@@ -179,6 +180,7 @@ func (v *validator) importSLO(cfg *Config, is specimport.SLO, source string, sou
 		return
 	}
 	imported[s.ID()] = where
+	s.Alerting = Alerting{Rules: is.Rules, Off: is.NoAlerts, Origin: is.AlertOrigin}
 	cfg.SLOs = append(cfg.SLOs, s)
 }
 

@@ -35,7 +35,11 @@ type apiSLO struct {
 	Coverage    float64    `json:"coverage"`
 	Status      string     `json:"status"`
 	Alerts      []apiAlert `json:"alerts"`
-	Notes       []string   `json:"notes,omitempty"`
+	// AlertRules are the SLO's own rules, present only when it has its
+	// own (custom, or none at all: an empty list); absent, the SLO has the
+	// default rules of DESIGN.md.
+	AlertRules *[]apiRule `json:"alert_rules,omitempty"`
+	Notes      []string   `json:"notes,omitempty"`
 
 	// Error-budget policy (DESIGN.md "Policy checks").
 	ExcludedSteps     int             `json:"excluded_steps"`
@@ -70,9 +74,19 @@ type apiAlert struct {
 	Long      string  `json:"long"`
 	Short     string  `json:"short"`
 	Threshold float64 `json:"threshold"`
+	Name      string  `json:"name,omitempty"`
 	Start     string  `json:"start"`
 	End       string  `json:"end"`
 	Active    bool    `json:"active"`
+}
+
+type apiRule struct {
+	Severity    string  `json:"severity"`
+	Long        string  `json:"long"`
+	Short       string  `json:"short"`
+	Threshold   float64 `json:"threshold"`
+	BudgetShare float64 `json:"budget_share"`
+	Name        string  `json:"name,omitempty"`
 }
 
 // apiChaos is a chaos run with its impact on each SLO of its services.
@@ -169,8 +183,16 @@ func apiFromReport(r *slo.Report, service, name string, pol policy) apiSLO {
 	for _, al := range r.Alerts {
 		a.Alerts = append(a.Alerts, apiAlert{
 			Severity: al.Rule.Severity, Long: al.Rule.LongLabel, Short: al.Rule.ShortLabel,
-			Threshold: al.Rule.Threshold, Start: rfc3339(al.Start), End: rfc3339(al.End), Active: al.Active,
+			Threshold: al.Rule.Threshold, Name: al.Rule.Name, Start: rfc3339(al.Start), End: rfc3339(al.End), Active: al.Active,
 		})
+	}
+	if r.Spec.Rules != nil || r.Spec.NoAlerts {
+		rules := []apiRule{}
+		for _, rule := range r.Rules {
+			rules = append(rules, apiRule{Severity: rule.Severity, Long: rule.LongLabel, Short: rule.ShortLabel,
+				Threshold: rule.Threshold, BudgetShare: rule.Share, Name: rule.Name})
+		}
+		a.AlertRules = &rules
 	}
 	return a
 }

@@ -170,6 +170,10 @@ func load(opts Options) (*build, error) {
 		}
 	}
 	b := &build{opts: opts, cfg: cfg, log: log, sources: map[string]metrics.Source{}, fetch: newFetchLog(opts, len(cfg.SLOs))}
+	for _, w := range cfg.Warnings {
+		// What the SLO specs say and relia does not apply: never silent.
+		fmt.Fprintf(log, "warning: %s\n", w)
+	}
 	var recorded time.Time
 	allSnapshots := true
 	names := make([]string, 0, len(cfg.Sources))
@@ -270,6 +274,7 @@ func (b *build) specOf(s config.SLO) slo.Spec {
 	return slo.Spec{
 		ID: s.ID(), Objective: s.Objective, Window: s.Window, Budgeting: s.Budgeting,
 		SliceThreshold: s.SliceThreshold, AtRiskBelow: b.cfg.Policy.AtRiskBelow,
+		Rules: s.Alerting.Rules, NoAlerts: s.Alerting.Off,
 	}
 }
 
@@ -283,11 +288,12 @@ func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 	b.planFetch(nil)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.NumCPU())
+	errs := make(sloErrors, len(b.cfg.SLOs))
 	for i, s := range b.cfg.SLOs {
 		g.Go(func() error {
 			r, err := b.computeSLO(gctx, s)
 			if err != nil {
-				return err
+				return errs.keep(i, err)
 			}
 			pol := b.policyFor(s, r)
 			if err := b.writeSLOPage(pub, s, r, pol); err != nil {
@@ -305,6 +311,9 @@ func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	if err := errs.join(); err != nil {
+		return nil, err
+	}
 	b.results = results
 	b.fetch.finish()
 	b.measureChaos()
@@ -313,6 +322,39 @@ func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Now: b.now, Pages: int(pages.Load()) + n, SLOs: len(results)}, nil
+}
+
+// sloErrors holds the input error of each SLO, in the order of the
+// configuration. An SLO whose selectors or data are wrong must not stop the
+// others: the first error to arrive would cancel them, so that one run
+// reported one SLO and the next another. Every SLO runs to its end, and all
+// their problems are reported, always in the same order.
+type sloErrors []error
+
+// keep records an input error of SLO i and lets the others go on; any other
+// error (a source that cannot be reached, a cancelled build) is returned to
+// stop the build.
+func (e sloErrors) keep(i int, err error) error {
+	var ie *InputError
+	if errors.As(err, &ie) {
+		e[i] = err
+		return nil
+	}
+	return err
+}
+
+// join is every kept error, in configuration order, or nil.
+func (e sloErrors) join() error {
+	var all []error
+	for _, err := range e {
+		if err != nil {
+			all = append(all, err)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return inputErr(errors.Join(all...))
 }
 
 // extractChartBlocks finds the chart blocks of every page and checks that

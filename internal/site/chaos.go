@@ -371,6 +371,7 @@ type impactRow struct {
 	chaos.Impact
 	Path       string
 	Units      string
+	NoRules    bool // the SLO has no alert rule: it could not have alerted
 	FirstAlert *struct {
 		Severity, Windows string
 		At                time.Time
@@ -414,7 +415,7 @@ func (b *build) writeChaosRun(pub *Publisher, r *chaos.Run) error {
 	var charts []render.Chart
 	slos := b.sloOfRun(r)
 	for i, im := range b.chaos.impacts[r.ID] {
-		row := impactRow{Impact: im, Path: sloPath(slos[i]), Units: "events"}
+		row := impactRow{Impact: im, Path: sloPath(slos[i]), Units: "events", NoRules: len(slos[i].Alerting.Effective()) == 0}
 		if slos[i].Budgeting != "occurrences" {
 			row.Units = "slices"
 		}

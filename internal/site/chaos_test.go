@@ -336,3 +336,69 @@ status:
 		t.Errorf("check:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A detection gap is relative to the rules the SLO really has. The burst
+// run (steps 901–910, hypothesis not met) is caught by the default page
+// rule at step 901; with no rules, or with a rule too slow to fire, nobody
+// is paged and it is a gap; a custom rule that fires in time closes it.
+//
+// The custom rules, by hand: a 1h lookback (60 steps of 100) with k bad
+// steps of 50 burns 50k/6000/0.01 = 0.833·k; the 5m rate inside the burst
+// is 50. burn_rate 5 over 1h/5m fires once 0.833·k > 5, at k = 7 (step
+// 907, inside the run); burn_rate 100 over 1h/5m never fires (8.33 at
+// most).
+func TestChaosGapFollowsRules(t *testing.T) {
+	tests := []struct {
+		name    string
+		rules   string
+		alerted bool
+		noRule  bool
+	}{
+		{"default", "", true, false},
+		{"off", "alerts = false\n", false, true},
+		{"slow", "[[slos.alert_rules]]\nseverity = \"ticket\"\nburn_rate = 100\nlong = \"1h\"\nshort = \"5m\"\n", false, false},
+		{"fast", "[[slos.alert_rules]]\nseverity = \"page\"\nburn_rate = 5\nlong = \"1h\"\nshort = \"5m\"\n", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, now := chaosHandSite(t, `[{"id": "burst", "title": "Kill the web tier", "start": "2026-11-02T15:00:00Z",
+  "end": "2026-11-02T15:10:00Z", "status": "failed", "hypothesis_met": false, "services": ["web"]}]`)
+			cfg, err := os.ReadFile(filepath.Join(dir, "relia.toml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The rules belong to the [[slos]] entry, before [[chaos]].
+			text := strings.Replace(string(cfg), "\n[[chaos]]", "\n"+tt.rules+"\n[[chaos]]", 1)
+			write(t, filepath.Join(dir, "relia.toml"), text)
+			out := filepath.Join(dir, "public")
+			buildAt(t, dir, now, out)
+			var doc struct {
+				ChaosRuns []struct {
+					Impact []struct {
+						Alerted *bool `json:"alerted"`
+					} `json:"impact"`
+				} `json:"chaos_runs"`
+			}
+			b, err := os.ReadFile(filepath.Join(out, "api/v1/slos.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatal(err)
+			}
+			if got := doc.ChaosRuns[0].Impact[0].Alerted; got == nil || *got != tt.alerted {
+				t.Errorf("alerted = %v, want %v", got, tt.alerted)
+			}
+			page, err := os.ReadFile(filepath.Join(out, "chaos/runs/burst/index.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gap := strings.Contains(string(page), "Detection gap."); gap == tt.alerted {
+				t.Errorf("detection gap shown: %v, want %v", gap, !tt.alerted)
+			}
+			if got := strings.Contains(string(page), "no rule</strong>"); got != tt.noRule {
+				t.Errorf("\"no rule\" shown: %v, want %v", got, tt.noRule)
+			}
+		})
+	}
+}

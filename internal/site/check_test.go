@@ -72,3 +72,49 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// Check reports every SLO without data, in the same order, on every run:
+// the SLOs are computed concurrently, and the first error to arrive must
+// not decide what the author sees.
+func TestCheckStable(t *testing.T) {
+	base, err := txtar.ParseFile("testdata/check/base.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar, err := txtar.ParseFile("testdata/check/import-nodata.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range append(base.Files, ar.Files...) {
+		if f.Name != "want" {
+			write(t, filepath.Join(dir, f.Name), string(f.Data))
+		}
+	}
+	t.Chdir(dir)
+	now := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	var first string
+	for i := range 20 {
+		rep, err := Check(context.Background(), Options{ConfigPath: "relia.toml", Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got strings.Builder
+		for _, p := range rep.Problems {
+			got.WriteString(p.String() + "\n")
+		}
+		if i == 0 {
+			first = got.String()
+			// One error per SLO the snapshot lacks: all three.
+			for _, id := range []string{"web/errors", "web/latency", "monitoring/api-errors"} {
+				if !strings.Contains(first, `fetch "`+id+`"`) {
+					t.Errorf("no problem about %s in:\n%s", id, first)
+				}
+			}
+			continue
+		}
+		if got.String() != first {
+			t.Fatalf("run %d reported:\n%s\nrun 0 reported:\n%s", i, got.String(), first)
+		}
+	}
+}

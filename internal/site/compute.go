@@ -40,17 +40,21 @@ func Compute(ctx context.Context, opts Options) (*Computed, error) {
 	out := &Computed{Now: b.now, SLOs: make([]SLOStatus, len(b.cfg.SLOs))}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.NumCPU())
+	errs := make(sloErrors, len(b.cfg.SLOs))
 	for i, s := range b.cfg.SLOs {
 		g.Go(func() error {
 			r, err := b.computeSLO(gctx, s)
 			if err != nil {
-				return err
+				return errs.keep(i, err)
 			}
 			out.SLOs[i] = b.status(s, r, b.policyFor(s, r))
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := errs.join(); err != nil {
 		return nil, err
 	}
 	return out, nil

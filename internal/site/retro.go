@@ -2,6 +2,7 @@ package site
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/relia-dev/relia/internal/content"
@@ -30,6 +31,9 @@ type retroSLO struct {
 	// first fired (0 when a page was already firing).
 	Paged      bool
 	PagedAfter time.Duration
+	// NoPageRule: the SLO has no page rule (alerts off, or only tickets),
+	// so "no" is not a missed page but a page nobody set up.
+	NoPageRule bool
 }
 
 // keepRetroSLOs keeps the per-step data of the SLOs that retrospectives
@@ -68,6 +72,7 @@ func (b *build) retroFiguresOf(p *content.Page) retroFigures {
 		for _, s := range b.cfg.SLOs {
 			if s.ID() == id {
 				row.Path = sloPath(s)
+				row.NoPageRule = !slices.ContainsFunc(s.Alerting.Effective(), func(r slo.RuleSpec) bool { return r.Severity == "page" })
 			}
 		}
 		if k, ok := b.kept[id]; ok {

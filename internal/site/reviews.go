@@ -64,6 +64,7 @@ type reviewSLO struct {
 	BelowTarget  bool
 	BudgetBurned float64
 	Alerts       []slo.Alert // started in the week
+	NoRules      bool        // the SLO has no alert rule: "none" would suggest quiet, not deaf
 }
 
 // reviewWeeks assembles every weekly review, oldest first.
@@ -80,7 +81,7 @@ func (b *build) reviewWeeks(results []sloResult) ([]*reviewWeek, error) {
 		for _, res := range results {
 			wk := res.report.Weeks[j]
 			row := reviewSLO{ID: res.cfg.ID(), Path: sloPath(res.cfg), Objective: res.cfg.Objective, Week: wk,
-				Delta: math.NaN(), BudgetBurned: wk.BudgetBurned}
+				Delta: math.NaN(), BudgetBurned: wk.BudgetBurned, NoRules: len(res.report.Rules) == 0}
 			if j > 0 {
 				row.Delta = nanDiff(wk.SLI, res.report.Weeks[j-1].SLI)
 			}

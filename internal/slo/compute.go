@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 	"time"
 
@@ -92,7 +91,7 @@ func need(spec Spec, opts Options, step time.Duration) time.Time {
 		hist = hist / step * step // the whole steps in (Now − History, Now]
 	}
 	start := now.Add(-hist) // history start: the first history step ends after it
-	from := start.Add(-raise(lookbacks[lb3d].d, step))
+	from := start.Add(-max(raise(lookbacks[lb3d].d, step), longestRule(spec, step)))
 	switch {
 	case spec.Window.Rolling > 0:
 		from = earliest(from, start.Add(-spec.Window.Rolling))
@@ -236,35 +235,7 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 			r.Notes = append(r.Notes, fmt.Sprintf("burn-rate lookback %s raised to %s", lb.label, raisedTo(eff, step)))
 		}
 	}
-	r.Rules = make([]Rule, len(alertRules))
-	nominal := float64(spec.Window.Nominal())
-	for j, ar := range alertRules {
-		long, short := lookbacks[ar.long], lookbacks[ar.short]
-		rule := Rule{
-			Severity:   ar.severity,
-			Share:      ar.share,
-			Long:       time.Duration(lsteps[ar.long]) * step,
-			Short:      time.Duration(lsteps[ar.short]) * step,
-			LongLabel:  long.label,
-			ShortLabel: short.label,
-		}
-		rule.Threshold = rule.Share * nominal / float64(rule.Long)
-		r.Rules[j] = rule
-		var raised []string
-		if rule.Long != long.d {
-			raised = append(raised, "long window "+long.label+" raised to "+raisedTo(rule.Long, step))
-		}
-		if rule.Short != short.d {
-			raised = append(raised, "short window "+short.label+" raised to "+raisedTo(rule.Short, step))
-		}
-		if len(raised) > 0 {
-			note := fmt.Sprintf("alert rule %s %s/%s: %s", rule.Severity, long.label, short.label, raised[0])
-			if len(raised) > 1 {
-				note += ", " + raised[1]
-			}
-			r.Notes = append(r.Notes, note)
-		}
-	}
+	r.Rules, r.Notes = rules(spec, step, r.Notes)
 
 	// The window ending at Now.
 	var lo int
@@ -310,6 +281,61 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// rules resolves the SLO's alert rules at the step: windows raised to whole
+// steps, thresholds from the share (or the factor), a note per raised
+// window.
+func rules(spec Spec, step time.Duration, notes []string) ([]Rule, []string) {
+	specs := spec.EffectiveRules()
+	out := make([]Rule, len(specs))
+	nominal := float64(spec.Window.Nominal())
+	for j, rs := range specs {
+		long, short := formatDuration(rs.Long), formatDuration(rs.Short)
+		rule := Rule{
+			Severity:   rs.Severity,
+			Share:      rs.Share,
+			Long:       raise(rs.Long, step),
+			Short:      raise(rs.Short, step),
+			LongLabel:  long,
+			ShortLabel: short,
+			Name:       rs.Name,
+		}
+		if rs.Factor > 0 {
+			rule.Threshold, rule.Factor = rs.Factor, true
+			// The share of the window's budget the rule lets burn within
+			// its long window, for readers who think in shares.
+			rule.Share = rs.Factor * float64(rule.Long) / nominal
+		} else {
+			rule.Threshold = rule.Share * nominal / float64(rule.Long)
+		}
+		out[j] = rule
+		var raised []string
+		if rule.Long != rs.Long {
+			raised = append(raised, "long window "+long+" raised to "+raisedTo(rule.Long, step))
+		}
+		if rule.Short != rs.Short {
+			raised = append(raised, "short window "+short+" raised to "+raisedTo(rule.Short, step))
+		}
+		if len(raised) > 0 {
+			note := fmt.Sprintf("alert rule %s %s/%s: %s", rule.Severity, long, short, raised[0])
+			if len(raised) > 1 {
+				note += ", " + raised[1]
+			}
+			notes = append(notes, note)
+		}
+	}
+	return out, notes
+}
+
+// longestRule is the longest long window of the SLO's rules, raised to
+// whole steps: replay reads that far back before the history start.
+func longestRule(spec Spec, step time.Duration) time.Duration {
+	var d time.Duration
+	for _, rs := range spec.EffectiveRules() {
+		d = max(d, raise(rs.Long, step), raise(rs.Short, step))
+	}
+	return d
 }
 
 // validate checks the spec, the options and the series' grid.
@@ -462,18 +488,25 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 	// The open burn episode: its first and latest burning steps, and the
 	// window's allowed bad units at the latest.
 	episodeFrom, episodeLast, episodeAllowed := -1, -1, 0.0
-	var open [len(alertRules)]int
-	for j := range open {
-		open[j] = -1
+	// Per rule, in one slice so the step loop below stays tight: threshold,
+	// long and short lookbacks in steps, where its long rate lies among the
+	// burn series computed at every step (-1: a window of its own, computed
+	// at each step), and the index of its open alert (-1: none).
+	type ruleRun struct {
+		thr                   float64
+		longAt, longN, shortN int
+		open                  int
 	}
-	// Per rule: threshold, long and short lookbacks in steps, and where its
-	// long rate lies among the burn series computed at every step.
-	var thr [len(alertRules)]float64
-	var longAt, longN, shortN [len(alertRules)]int
-	for j, ar := range alertRules {
-		thr[j] = rules[j].Threshold
-		longN[j], shortN[j] = lsteps[ar.long], lsteps[ar.short]
-		longAt[j] = slices.Index(timelineBurn[:], ar.long)
+	run := make([]ruleRun, len(rules))
+	for j, rule := range rules {
+		r := ruleRun{thr: rule.Threshold, longN: int(rule.Long / step), shortN: int(rule.Short / step), longAt: -1, open: -1}
+		for t, lb := range timelineBurn {
+			if lsteps[lb] == r.longN {
+				r.longAt = t
+				break
+			}
+		}
+		run[j] = r
 	}
 	n1h, n6h, n1d, n3d := lsteps[lb1h], lsteps[lb6h], lsteps[lb1d], lsteps[lb3d]
 	b1h, b6h, b1d, b3d := tl.Burn[0].Values, tl.Burn[1].Values, tl.Burn[2].Values, tl.Burn[3].Values
@@ -521,24 +554,31 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 			}
 			episodeLast, episodeAllowed = k, allowed*T
 		}
-		for j := range alertRules {
+		for j := range run {
+			r := &run[j]
+			var lr float64
+			if r.longAt >= 0 {
+				lr = long[r.longAt]
+			} else {
+				lr = burn(ck, c[k-r.longN], allowed)
+			}
 			// The short rate matters only when the long one is above the
 			// threshold, which is rare: compute it then.
-			fire := long[longAt[j]] > thr[j] && burn(ck, c[k-shortN[j]], allowed) > thr[j]
+			fire := lr > r.thr && burn(ck, c[k-r.shortN], allowed) > r.thr
 			switch {
-			case fire && open[j] < 0:
-				open[j] = len(alerts)
+			case fire && r.open < 0:
+				r.open = len(alerts)
 				alerts = append(alerts, Alert{Rule: rules[j], Start: base.Add(time.Duration(k) * step)})
-			case !fire && open[j] >= 0:
-				alerts[open[j]].End = base.Add(time.Duration(k) * step)
-				open[j] = -1
+			case !fire && r.open >= 0:
+				alerts[r.open].End = base.Add(time.Duration(k) * step)
+				r.open = -1
 			}
 		}
 	}
 	now := base.Add(time.Duration(K) * step)
-	for _, a := range open {
-		if a >= 0 {
-			alerts[a].End, alerts[a].Active = now, true
+	for _, r := range run {
+		if r.open >= 0 {
+			alerts[r.open].End, alerts[r.open].Active = now, true
 		}
 	}
 	if episodeFrom >= 0 {

@@ -813,3 +813,89 @@ func TestRange(t *testing.T) {
 		}
 	}
 }
+
+// The SLO's own rules replace the defaults. Same day as
+// TestComputeAlertReplay (bad steps at ages 288, 287, 100, 99, 97, 2, 1, 0;
+// 100 events per step; objective 99).
+//
+// Rule "fast" has the burn-rate factor 10 over 30m/5m: a 30m lookback (6
+// steps) with k bad steps burns k·100/600/0.01 = 16.7·k, a bad step's 5m
+// rate is 100, so it fires exactly at the bad steps of the history:
+// 287 (→ 286), 100 and 99 (→ 98), 97 (→ 96), 2, 1, 0 (still firing).
+//
+// Rule "slow" lets 50 % of the budget burn in 4d, with 1d as short window:
+// threshold 0.5·720h/96h = 3.75; the 4d rate is at most 8·100/115200/0.01
+// = 0.69: it never fires. Its 4d window reaches past the 3d lookback, so
+// Range must start 4d before the history (1d): Now − 5d.
+func TestComputeCustomRules(t *testing.T) {
+	step := 5 * time.Minute
+	spec := Spec{ID: "test/custom", Objective: 99, Window: Window{Rolling: 30 * day}, Budgeting: Occurrences, AtRiskBelow: 25,
+		Rules: []RuleSpec{
+			{Severity: "page", Factor: 10, Long: 30 * time.Minute, Short: 5 * time.Minute, Name: "fast"},
+			{Severity: "ticket", Share: 0.5, Long: 4 * day, Short: day, Name: "slow"},
+		}}
+	opts := Options{Now: testNow, History: day, Location: time.UTC, Step: step}
+	bad := map[int]bool{288: true, 287: true, 100: true, 99: true, 97: true, 2: true, 1: true, 0: true}
+	s := seriesFor(spec, opts, func(end time.Time) pair {
+		if bad[int(testNow.Sub(end)/step)] {
+			return pair{0, 100}
+		}
+		return pair{100, 100}
+	})
+	r := mustCompute(t, spec, s, opts)
+	if len(r.Rules) != 2 {
+		t.Fatalf("%d rules, want 2: %+v", len(r.Rules), r.Rules)
+	}
+	checkFloat(t, "fast threshold", r.Rules[0].Threshold, 10)
+	// The factor as a share: 10·30m/720h.
+	checkFloat(t, "fast share", r.Rules[0].Share, 10*0.5/720)
+	checkFloat(t, "slow threshold", r.Rules[1].Threshold, 3.75)
+	if r.Rules[0].Name != "fast" || !r.Rules[0].Factor || r.Rules[1].Factor || r.Rules[1].LongLabel != "4d" || r.Rules[1].ShortLabel != "1d" {
+		t.Errorf("rules %+v", r.Rules)
+	}
+	at := func(age int) time.Time { return testNow.Add(-time.Duration(age) * step) }
+	want := []struct {
+		start, end time.Time
+		active     bool
+	}{
+		{at(287), at(286), false},
+		{at(100), at(98), false},
+		{at(97), at(96), false},
+		{at(2), testNow, true},
+	}
+	if len(r.Alerts) != len(want) {
+		t.Fatalf("%d alerts, want %d: %+v", len(r.Alerts), len(want), r.Alerts)
+	}
+	for i, w := range want {
+		a := r.Alerts[i]
+		if a.Rule.Name != "fast" || !a.Start.Equal(w.start) || !a.End.Equal(w.end) || a.Active != w.active {
+			t.Errorf("alert %d: %s %s to %s active %v, want fast %s to %s active %v", i, a.Rule.Name,
+				a.Start.Format(time.RFC3339), a.End.Format(time.RFC3339), a.Active,
+				w.start.Format(time.RFC3339), w.end.Format(time.RFC3339), w.active)
+		}
+	}
+	short := spec
+	short.Window = Window{Rolling: day}
+	if got, want := Range(short, opts), testNow.Add(-5*day); !got.Equal(want) {
+		t.Errorf("Range with a 4d rule = %s, want %s", got, want)
+	}
+	short.Rules = nil
+	if got, want := Range(short, opts), testNow.Add(-4*day); !got.Equal(want) {
+		t.Errorf("Range with the default rules = %s, want %s", got, want)
+	}
+}
+
+// An SLO without alert rules replays nothing, however much it burns.
+func TestComputeNoAlerts(t *testing.T) {
+	step := 5 * time.Minute
+	spec := Spec{ID: "test/quiet", Objective: 99, Window: Window{Rolling: 30 * day}, Budgeting: Occurrences, NoAlerts: true,
+		Rules: []RuleSpec{{Severity: "page", Factor: 1, Long: time.Hour, Short: 5 * time.Minute}}}
+	opts := Options{Now: testNow, History: day, Location: time.UTC, Step: step}
+	r := mustCompute(t, spec, seriesFor(spec, opts, func(time.Time) pair { return pair{0, 100} }), opts)
+	if len(r.Rules) != 0 || len(r.Alerts) != 0 {
+		t.Errorf("rules %+v, alerts %+v; want none", r.Rules, r.Alerts)
+	}
+	if got := len(DefaultRules()); got != 4 {
+		t.Errorf("%d default rules, want 4", got)
+	}
+}

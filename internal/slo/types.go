@@ -47,6 +47,48 @@ type Spec struct {
 	// Excluded are budget adjustments (planned maintenance), sorted by
 	// Start: steps ending inside count as neither good nor bad.
 	Excluded []Interval
+
+	// Rules are the SLO's own alert rules. Nil means DefaultRules, unless
+	// NoAlerts is set: then the SLO has no rule and pages nobody. A site
+	// that says nothing about alerting keeps the SRE Workbook's rules.
+	Rules    []RuleSpec
+	NoAlerts bool
+}
+
+// RuleSpec is one multiwindow, multi-burn-rate alert rule as configured:
+// it fires when the burn rates over both Long and Short are above its
+// threshold. The threshold is Factor when Factor is set, else
+// Share · Nominal(W) / Long (the share of the window's budget the rule lets
+// burn within Long).
+type RuleSpec struct {
+	Severity    string  // "page" or "ticket"
+	Share       float64 // budget share, a fraction (0.02); or
+	Factor      float64 // burn-rate factor (14.4)
+	Long, Short time.Duration
+	Name        string // the alert's name in the tool it came from, shown with the rule; may be ""
+}
+
+// DefaultRules are the rules of DESIGN.md (SRE Workbook, chapter 5): page
+// (2 %, 1h, 5m), page (5 %, 6h, 30m), ticket (10 %, 1d, 2h), ticket
+// (10 %, 3d, 6h).
+func DefaultRules() []RuleSpec {
+	out := make([]RuleSpec, len(alertRules))
+	for i, ar := range alertRules {
+		out[i] = RuleSpec{Severity: ar.severity, Share: ar.share, Long: lookbacks[ar.long].d, Short: lookbacks[ar.short].d}
+	}
+	return out
+}
+
+// EffectiveRules are the rules the SLO really has: its own, the defaults,
+// or none.
+func (s Spec) EffectiveRules() []RuleSpec {
+	switch {
+	case s.NoAlerts:
+		return nil
+	case s.Rules != nil:
+		return s.Rules
+	}
+	return DefaultRules()
 }
 
 // Interval is a span of time (Start, End].
@@ -108,7 +150,9 @@ type Rule struct {
 	Short      time.Duration // effective short window
 	LongLabel  string        // as configured, "1h"
 	ShortLabel string        // as configured, "5m"
-	Threshold  float64       // p · Nominal(W) / Long: both burn rates must be above it
+	Threshold  float64       // p · Nominal(W) / Long, or the factor: both burn rates must be above it
+	Factor     bool          // the threshold is a configured burn-rate factor, not derived from Share
+	Name       string        // the alert's name in the tool it came from, or ""
 }
 
 // Alert is one merged interval in which a rule fired.

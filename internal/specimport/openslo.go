@@ -167,7 +167,11 @@ func (r *reader) timeWindow(file string, spec *yaml.Node, s *SLO) bool {
 	case "1Q":
 		s.Window = "quarter"
 	default:
-		r.fail(file, d, "spec.timeWindow[0].duration", "relia's calendar windows are one ISO week (1w), month (1M) or quarter (1Q); got %s", d.Value)
+		hint := ""
+		if m[2] == "m" {
+			hint = fmt.Sprintf(" (%s is %s minutes; a month is 1M)", d.Value, m[1])
+		}
+		r.fail(file, d, "spec.timeWindow[0].duration", "relia's calendar windows are one ISO week (1w), month (1M) or quarter (1Q); got %s%s", d.Value, hint)
 		return false
 	}
 	if tz := child(cal, "timeZone"); tz != nil && tz.Value != r.opts.Timezone {
@@ -380,7 +384,7 @@ func (r *reader) metric(file, at string, n *yaml.Node) (sel, ref string, line in
 		return "", "", 0, false
 	}
 	if t := child(ms, "type"); t != nil && !isPrometheus(t.Value) {
-		r.fail(file, t, at+".metricSource.type", "relia reads Prometheus-API stores (Prometheus, Thanos, Cortex, Mimir, VictoriaMetrics); a %s query cannot be mapped", t.Value)
+		r.fail(file, t, at+".metricSource.type", "relia reads Prometheus-API stores (Prometheus, Thanos, Cortex, Mimir, VictoriaMetrics); a query for %q cannot be mapped", t.Value)
 		return "", "", 0, false
 	}
 	q := child(child(ms, "spec"), "query")

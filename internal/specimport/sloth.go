@@ -30,6 +30,7 @@ func (r *reader) sloth(file string, spec *yaml.Node, k8s bool) {
 	if service == "" {
 		r.fail(file, spec, prefix+"service", "missing; relia names each SLO service/name")
 	}
+	r.slothPlugins(file, spec, key("slo_plugins", "sloPlugins"), prefix+key("slo_plugins", "sloPlugins"))
 	list := child(spec, "slos")
 	if list == nil || list.Kind != yaml.SequenceNode || len(list.Content) == 0 {
 		r.fail(file, spec, prefix+"slos", "expected a list of SLOs")
@@ -57,6 +58,7 @@ func (r *reader) sloth(file string, spec *yaml.Node, k8s bool) {
 				continue
 			}
 		}
+		r.slothPlugins(file, n, "plugins", at+".plugins")
 		sli := child(n, "sli")
 		events, raw, plugin := child(sli, "events"), child(sli, "raw"), child(sli, "plugin")
 		switch {
@@ -107,6 +109,7 @@ func (r *reader) sloth(file string, spec *yaml.Node, k8s bool) {
 			r.fail(file, errNode, at+".sli.events."+errKey, "%v", err)
 			continue
 		}
+		r.slothAlerting(file, n, k8s, &s)
 		r.slos = append(r.slos, s)
 	}
 }

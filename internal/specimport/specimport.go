@@ -1,7 +1,10 @@
 // Package specimport reads SLO definitions written for other tools — Sloth
 // service specs (`version: prometheus/v1` and the Kubernetes CRD
-// `sloth.slok.dev/v1`) and OpenSLO `openslo/v1` SLO and SLI objects — into
-// relia's terms, so a team can point relia at the files it already keeps.
+// `sloth.slok.dev/v1`, with its AlertWindows), OpenSLO `openslo/v1` SLO and
+// SLI objects (also as `openslo.com/v1` operator CRDs and as oslo's
+// top-level lists), and Pyrra `pyrra.dev/v1alpha1` ServiceLevelObjectives —
+// into relia's terms, so a team can point relia at the files it already
+// keeps.
 //
 // It maps and explains; it does not validate what relia.toml validates
 // (slugs, objective ranges, sources): the config package runs the same
@@ -23,6 +26,7 @@ import (
 	"time"
 
 	"github.com/relia-dev/relia/internal/diag"
+	"github.com/relia-dev/relia/internal/slo"
 	"gopkg.in/yaml.v3"
 )
 
@@ -55,6 +59,14 @@ type SLO struct {
 	// metricSourceRef), or "".
 	SourceRef string
 
+	// Rules are the SLO's alert rules when the spec sets them (Sloth
+	// AlertWindows or a disabled page or ticket alert, Pyrra's windows);
+	// nil leaves relia's default rules. NoAlerts: the spec turns every
+	// alert off. AlertOrigin says where they were set, for the pages.
+	Rules       []slo.RuleSpec
+	NoAlerts    bool
+	AlertOrigin string
+
 	File string         // the spec file
 	Line int            // where the SLO is defined
 	Keys map[string]int // the line each relia key was taken from, e.g. "objective"
@@ -64,15 +76,17 @@ type SLO struct {
 type Error = diag.Error
 
 // Read maps every SLO of files. An OpenSLO SLO may name an SLI object
-// (indicatorRef) defined in any of the files. Documents of other kinds
-// (OpenSLO Service, DataSource, AlertPolicy) are skipped. All problems are
-// returned, joined, together with the SLOs that did map: the caller can
-// go on checking those.
-func Read(files []File, opts Options) ([]SLO, error) {
+// (indicatorRef) defined in any of the files, and Sloth AlertWindows apply
+// to the Sloth SLOs of all the files. Documents of other kinds (OpenSLO
+// Service, DataSource, AlertPolicy) are skipped. All problems are returned,
+// joined, together with the SLOs that did map: the caller can go on
+// checking those. Warnings are what relia reads but does not apply (Sloth
+// plugins, Pyrra grouping, unused AlertWindows), sorted by file and line.
+func Read(files []File, opts Options) ([]SLO, []*Error, error) {
 	if opts.Window == "" {
 		opts.Window = "30d"
 	}
-	r := &reader{opts: opts, slis: map[string]located{}}
+	r := &reader{opts: opts, slis: map[string]located{}, windows: map[time.Duration]*alertWindows{}}
 	var docs []located
 	for _, f := range files {
 		ds, err := documents(f)
@@ -81,7 +95,10 @@ func Read(files []File, opts Options) ([]SLO, error) {
 			continue
 		}
 		for _, d := range ds {
-			if str(d.node, "apiVersion") == openSLOVersion && str(d.node, "kind") == "SLI" {
+			if str(d.node, "apiVersion") == slothK8sVersion && str(d.node, "kind") == "AlertWindows" {
+				r.alertWindows(d.file, d.node)
+			}
+			if isOpenSLO(str(d.node, "apiVersion")) && str(d.node, "kind") == "SLI" {
 				name := str(child(d.node, "metadata"), "name")
 				if name == "" {
 					r.fail(d.file, d.node, "metadata.name", "missing; an SLI object needs a name for indicatorRef")
@@ -95,6 +112,13 @@ func Read(files []File, opts Options) ([]SLO, error) {
 	for _, d := range docs {
 		r.document(d)
 	}
+	r.unusedWindows()
+	slices.SortStableFunc(r.warns, func(a, b *Error) int {
+		if c := strings.Compare(a.File, b.File); c != 0 {
+			return c
+		}
+		return a.Line - b.Line
+	})
 	if len(r.errs) > 0 {
 		slices.SortStableFunc(r.errs, func(a, b error) int {
 			var ea, eb *Error
@@ -105,9 +129,12 @@ func Read(files []File, opts Options) ([]SLO, error) {
 			}
 			return ea.Line - eb.Line
 		})
-		return r.slos, errors.Join(r.errs...)
+		// An objective re-reads its SLO's indicator: one mistake there
+		// is one error, not one per objective.
+		r.errs = slices.CompactFunc(r.errs, func(a, b error) bool { return a.Error() == b.Error() })
+		return r.slos, r.warns, errors.Join(r.errs...)
 	}
-	return r.slos, nil
+	return r.slos, r.warns, nil
 }
 
 // located is a YAML node and the file it is in.
@@ -117,10 +144,22 @@ type located struct {
 }
 
 type reader struct {
-	opts Options
-	slis map[string]located // OpenSLO SLI objects by name
-	slos []SLO
-	errs []error
+	opts    Options
+	slis    map[string]located              // OpenSLO SLI objects by name
+	windows map[time.Duration]*alertWindows // Sloth AlertWindows by SLO period
+	slos    []SLO
+	errs    []error
+	warns   []*Error
+	sloths  int // Sloth SLOs read, for the warning about unused AlertWindows
+}
+
+// warn records something relia reads but does not apply.
+func (r *reader) warn(file string, at *yaml.Node, field, format string, args ...any) {
+	line := 0
+	if at != nil {
+		line = at.Line
+	}
+	r.warns = append(r.warns, &Error{File: file, Line: line, Key: field, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (r *reader) fail(file string, at *yaml.Node, field, format string, args ...any) {
@@ -135,7 +174,15 @@ const (
 	slothVersion    = "prometheus/v1"
 	slothK8sVersion = "sloth.slok.dev/v1"
 	openSLOVersion  = "openslo/v1"
+	// openSLOK8sVersion is the group OpenSLO's Kubernetes operators (osko)
+	// serve the same objects under.
+	openSLOK8sVersion = "openslo.com/v1"
+	pyrraVersion      = "pyrra.dev/v1alpha1"
 )
+
+func isOpenSLO(apiVersion string) bool {
+	return apiVersion == openSLOVersion || apiVersion == openSLOK8sVersion
+}
 
 func (r *reader) document(d located) {
 	n := d.node
@@ -143,17 +190,29 @@ func (r *reader) document(d located) {
 	case str(n, "version") == slothVersion:
 		r.sloth(d.file, n, false)
 	case str(n, "apiVersion") == slothK8sVersion:
-		if k := str(n, "kind"); k != "PrometheusServiceLevel" {
-			r.fail(d.file, child(n, "kind"), "kind", "expected PrometheusServiceLevel for apiVersion %s, got %q", slothK8sVersion, k)
-			return
+		switch k := str(n, "kind"); k {
+		case "PrometheusServiceLevel":
+			r.sloth(d.file, child(n, "spec"), true)
+		case "AlertWindows": // read before the SLOs
+		default:
+			r.fail(d.file, child(n, "kind"), "kind", "expected PrometheusServiceLevel or AlertWindows for apiVersion %s, got %q", slothK8sVersion, k)
 		}
-		r.sloth(d.file, child(n, "spec"), true)
-	case str(n, "apiVersion") == openSLOVersion:
+	case isOpenSLO(str(n, "apiVersion")):
 		if str(n, "kind") == "SLO" {
 			r.openSLO(d.file, n)
 		}
-	case strings.HasPrefix(str(n, "apiVersion"), "openslo/"):
-		r.fail(d.file, child(n, "apiVersion"), "apiVersion", "relia reads openslo/v1; convert %s objects with the OpenSLO tooling (oslo convert)", str(n, "apiVersion"))
+	case strings.HasPrefix(str(n, "apiVersion"), "openslo/") || strings.HasPrefix(str(n, "apiVersion"), "openslo.com/"):
+		// Only SLOs matter: a v1alpha Service beside v1 SLOs (as oslo's
+		// mixed files have) is skipped like any other kind.
+		if str(n, "kind") == "SLO" {
+			r.fail(d.file, child(n, "apiVersion"), "apiVersion", "relia reads openslo/v1 (and openslo.com/v1); convert %s objects with the OpenSLO tooling (oslo convert)", str(n, "apiVersion"))
+		}
+	case str(n, "apiVersion") == pyrraVersion:
+		if k := str(n, "kind"); k != "ServiceLevelObjective" {
+			r.fail(d.file, child(n, "kind"), "kind", "expected ServiceLevelObjective for apiVersion %s, got %q", pyrraVersion, k)
+			return
+		}
+		r.pyrra(d.file, n)
 	default:
 		at := child(n, "version")
 		if at == nil {
@@ -162,12 +221,18 @@ func (r *reader) document(d located) {
 		if at == nil {
 			at = n
 		}
-		r.fail(d.file, at, "", "not an SLO spec relia reads: expected version: %s (Sloth), apiVersion: %s (Sloth on Kubernetes) or apiVersion: %s (OpenSLO)",
-			slothVersion, slothK8sVersion, openSLOVersion)
+		r.fail(d.file, at, "", "not an SLO spec relia reads: expected version: %s (Sloth), apiVersion: %s (Sloth on Kubernetes), %s or %s (OpenSLO), or %s (Pyrra)",
+			slothVersion, slothK8sVersion, openSLOVersion, openSLOK8sVersion, pyrraVersion)
 	}
 }
 
-// documents splits a file into its YAML documents' root mappings.
+// maxDocuments bounds the objects of one file: a spec file holds a few
+// dozen; a generated dump of thousands is a mistake to report, not to read.
+const maxDocuments = 1000
+
+// documents splits a file into its objects: the root mapping of each YAML
+// document, or each element of a document that is a list (the shape
+// OpenSLO's oslo tool reads and writes).
 func documents(f File) ([]located, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(f.Src))
 	var out []located
@@ -184,10 +249,19 @@ func documents(f File) ([]located, error) {
 			continue
 		}
 		root := doc.Content[0]
-		if root.Kind != yaml.MappingNode {
-			return nil, &Error{File: f.Name, Line: root.Line, Msg: "expected a mapping at the top of the document"}
+		items := []*yaml.Node{root}
+		if root.Kind == yaml.SequenceNode {
+			items = root.Content
 		}
-		out = append(out, located{file: f.Name, node: root})
+		for _, it := range items {
+			if it.Kind != yaml.MappingNode {
+				return nil, &Error{File: f.Name, Line: it.Line, Msg: "expected a mapping (an object with apiVersion or version) at the top of the document, or a list of them"}
+			}
+			out = append(out, located{file: f.Name, node: it})
+		}
+		if len(out) > maxDocuments {
+			return nil, &Error{File: f.Name, Line: root.Line, Msg: fmt.Sprintf("more than %d objects in one file", maxDocuments)}
+		}
 	}
 	if len(out) == 0 {
 		return nil, &Error{File: f.Name, Msg: "no YAML document in the file"}

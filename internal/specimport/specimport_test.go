@@ -5,9 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relia-dev/relia/internal/slo"
 )
 
 func readFiles(t *testing.T, names ...string) []File {
@@ -38,12 +41,17 @@ func TestReadGood(t *testing.T) {
 			Bad:   `http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}`,
 			Total: `http_request_duration_seconds_count{job="myservice"}`,
 			Line:  11, Keys: map[string]int{"service": 4, "name": 11, "objective": 12, "bad": 18, "total": 19},
+			// alerting.name only: Sloth's windows (relia's defaults), named.
+			Rules: named(slo.DefaultRules(), "MyServiceHighErrorRate"), AlertOrigin: "Sloth's default windows",
 		}, {
 			Service: "myservice", Name: "requests-latency", Description: "Requests served within 400 ms.",
 			Objective: f(99), Window: "30d", Budgeting: "occurrences",
 			Good:  `http_request_duration_seconds_bucket{job="myservice",le="0.4"}`,
 			Total: `http_request_duration_seconds_count{job="myservice"}`,
 			Line:  36, Keys: map[string]int{"service": 4, "name": 36, "objective": 37, "good": 41, "total": 47},
+			// ticket_alert.disable: the two page rules are left.
+			Rules:       named(slo.DefaultRules()[:2], "MyServiceLatencyAlert"),
+			AlertOrigin: "Sloth's default windows; ticket alerts disabled in testdata/sloth-getting-started.yml",
 		}}},
 		{"sloth-k8s.yaml", []SLO{{
 			Service: "home-wifi", Name: "good-wifi-client-satisfaction", Description: "Will warn us that we don't have a good wifi at home.",
@@ -51,6 +59,9 @@ func TestReadGood(t *testing.T) {
 			Bad:   `ubnt_wifi_clients_satisfaction_bad_total{ssid="home"}`,
 			Total: `ubnt_wifi_clients_total{ssid="home"}`,
 			Line:  14, Keys: map[string]int{"service": 8, "name": 14, "objective": 15, "bad": 19, "total": 20},
+			// pageAlert.disable: the two ticket rules are left.
+			Rules:       named(slo.DefaultRules()[2:], "GoodWifiClientSatisfaction"),
+			AlertOrigin: "Sloth's default windows; page alerts disabled in testdata/sloth-k8s.yaml",
 		}}},
 		{"openslo-inline.yaml", []SLO{{
 			Service: "web-shop", Name: "main-page", Description: "Our main page should be available always",
@@ -79,7 +90,7 @@ func TestReadGood(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			got, err := Read(readFiles(t, tt.file), testOpts)
+			got, _, err := Read(readFiles(t, tt.file), testOpts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -95,6 +106,15 @@ func TestReadGood(t *testing.T) {
 			}
 		})
 	}
+}
+
+// named gives every rule the alert name.
+func named(rules []slo.RuleSpec, name string) []slo.RuleSpec {
+	out := slices.Clone(rules)
+	for i := range out {
+		out[i].Name = name
+	}
+	return out
 }
 
 // describe shows the pointers' values in failure messages.
@@ -131,7 +151,14 @@ func TestReadBad(t *testing.T) {
 			`testdata/openslo-calendar.bad.yaml:59: spec.timeWindow[0].duration: a rolling 1M has no fixed length; relia's rolling windows are fixed durations: use days (such as 30d or 90d), or a calendar window`,
 			`testdata/openslo-calendar.bad.yaml:70: spec.indicatorRef: no SLI object named "no-such-sli" in slo_files`,
 			`testdata/openslo-calendar.bad.yaml:74: spec.timeWindow[0].calendar.timeZone: calendar windows start at 00:00 in the site's timezone "UTC", not "America/New_York": set timezone = "America/New_York" in relia.toml, or use the same zone here`,
-			`testdata/openslo-calendar.bad.yaml:78: apiVersion: relia reads openslo/v1; convert openslo/v1alpha objects with the OpenSLO tooling (oslo convert)`,
+			`testdata/openslo-calendar.bad.yaml:78: apiVersion: relia reads openslo/v1 (and openslo.com/v1); convert openslo/v1alpha objects with the OpenSLO tooling (oslo convert)`,
+		}},
+		{"pyrra.bad.yaml", []string{
+			`testdata/pyrra.bad.yaml:10: spec.indicator.bool_gauge: a boolean gauge (such as probe_success) is sampled, not counted: Pyrra counts its samples over time, but relia reads increase() of event counters; export counters of good and total probes and use a ratio indicator`,
+			`testdata/pyrra.bad.yaml:19: spec.target: expected a percentage such as "99.9", got "ninety-nine"`,
+			`testdata/pyrra.bad.yaml:20: spec.window: expected a duration such as 4w or 28d, got "4 weeks"`,
+			`testdata/pyrra.bad.yaml:24: spec.indicator.ratio.errors.metric: "sum by (" splits the result into several series; relia counts one SLO as one series: drop the grouping`,
+			`testdata/pyrra.bad.yaml:29: kind: expected ServiceLevelObjective for apiVersion pyrra.dev/v1alpha1, got "PrometheusRule"`,
 		}},
 		{"syntax.bad.yaml", []string{
 			`testdata/syntax.bad.yaml:3: yaml: did not find expected ',' or ']'`,
@@ -139,7 +166,7 @@ func TestReadBad(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			_, err := Read(readFiles(t, tt.file), testOpts)
+			_, _, err := Read(readFiles(t, tt.file), testOpts)
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -185,6 +212,116 @@ func FuzzRead(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
-		_, _ = Read([]File{{Name: "fuzz.yaml", Src: src}}, testOpts)
+		_, _, _ = Read([]File{{Name: "fuzz.yaml", Src: src}}, testOpts)
 	})
+}
+
+// Pyrra objectives, Sloth AlertWindows and OpenSLO lists, with their alert
+// rules and the warnings about what relia reads but does not apply.
+func TestReadAlertingAndPyrra(t *testing.T) {
+	h, m := time.Hour, time.Minute
+	pyrra4w := func(name string) []slo.RuleSpec {
+		// Pyrra's windows for 28d: 1h/5m ×14, 6h/30m ×7, 1d/2h ×2, 4d/6h ×1.
+		return []slo.RuleSpec{
+			{Severity: "page", Factor: 14, Long: h, Short: 5 * m, Name: name},
+			{Severity: "page", Factor: 7, Long: 6 * h, Short: 30 * m, Name: name},
+			{Severity: "ticket", Factor: 2, Long: 24 * h, Short: 2 * h, Name: name},
+			{Severity: "ticket", Factor: 1, Long: 96 * h, Short: 6 * h, Name: name},
+		}
+	}
+	sloth7d := []slo.RuleSpec{
+		{Severity: "page", Share: 0.08, Long: h, Short: 5 * m},
+		{Severity: "page", Share: 0.125, Long: 6 * h, Short: 30 * m},
+		{Severity: "ticket", Share: 0.2, Long: 24 * h, Short: 2 * h},
+		{Severity: "ticket", Share: 0.42, Long: 72 * h, Short: 6 * h},
+	}
+	tests := []struct {
+		file   string
+		window string
+		want   []SLO
+		warns  []string
+	}{
+		{"pyrra.yaml", "", []SLO{{
+			Service: "shop", Name: "api-errors", Description: "Checkout API requests that do not fail",
+			Objective: f(99.5), Window: "4w", Budgeting: "occurrences",
+			Bad: `http_requests_total{job="api",code=~"5.."}`, Total: `http_requests_total{job="api"}`,
+			Rules: pyrra4w("CheckoutErrorBudgetBurn"), AlertOrigin: "Pyrra's burn-rate windows for 4w",
+			Line: 3, Keys: map[string]int{"name": 6, "service": 7, "description": 11, "objective": 12, "window": 13, "bad": 17, "total": 19},
+		}, {
+			Service: "shop", Name: "api-latency", Objective: f(99), Window: "2w", Budgeting: "occurrences",
+			Good: `http_request_duration_seconds_bucket{job="api",le="0.25"}`, Total: `http_request_duration_seconds_count{job="api"}`,
+			NoAlerts: true, AlertOrigin: "Pyrra: alerting.disabled in testdata/pyrra.yaml:40",
+			Line: 25, Keys: map[string]int{"name": 28, "service": 29, "objective": 31, "window": 32, "good": 36, "total": 38},
+		}, {
+			// No namespace: kubectl would put it in "default".
+			Service: "default", Name: "probes", Objective: f(99.9), Window: "28d", Budgeting: "occurrences",
+			Bad: "probe_failures_total", Total: "probes_total",
+			NoAlerts: true, AlertOrigin: "Pyrra: alerting.burnrates false in testdata/pyrra.yaml:56",
+			Line: 42, Keys: map[string]int{"name": 45, "service": 45, "objective": 47, "window": 48, "bad": 52, "total": 54},
+		}}, []string{
+			"testdata/pyrra.yaml:20: spec.indicator.ratio.grouping: Pyrra keeps one objective per value of handler; relia sums every group into one series, so shop/api-errors reports all groups together (define one SLO per group, with its label in the selectors, to see each)",
+		}},
+		{"sloth-windows.yaml", "7d", []SLO{{
+			Service: "cart", Name: "availability", Objective: f(99.9), Window: "7d", Budgeting: "occurrences",
+			Bad: `cart_requests_total{code=~"5.."}`, Total: "cart_requests_total",
+			Rules: sloth7d, AlertOrigin: "Sloth AlertWindows (7d) in testdata/sloth-windows.yaml",
+			Line: 20, Keys: map[string]int{"service": 15, "name": 20, "objective": 21, "bad": 24, "total": 25},
+		}, {
+			Service: "cart", Name: "latency", Objective: f(99), Window: "7d", Budgeting: "occurrences",
+			Bad: "cart_slow_requests_total", Total: "cart_requests_total",
+			Rules:       named(sloth7d[:2], "CartSlow"),
+			AlertOrigin: "Sloth AlertWindows (7d) in testdata/sloth-windows.yaml; ticket alerts disabled in testdata/sloth-windows.yaml",
+			Line:        26, Keys: map[string]int{"service": 15, "name": 26, "objective": 27, "bad": 30, "total": 31},
+		}}, []string{
+			"testdata/sloth-windows.yaml:16: slo_plugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+		}},
+		// With the default 30d window the 7d windows are not used, and
+		// say so; the SLOs keep Sloth's (and relia's) default windows.
+		{"sloth-windows.yaml", "30d", []SLO{{
+			Service: "cart", Name: "availability", Objective: f(99.9), Window: "30d", Budgeting: "occurrences",
+			Bad: `cart_requests_total{code=~"5.."}`, Total: "cart_requests_total",
+			Line: 20, Keys: map[string]int{"service": 15, "name": 20, "objective": 21, "bad": 24, "total": 25},
+		}, {
+			Service: "cart", Name: "latency", Objective: f(99), Window: "30d", Budgeting: "occurrences",
+			Bad: "cart_slow_requests_total", Total: "cart_requests_total",
+			Rules:       named(slo.DefaultRules()[:2], "CartSlow"),
+			AlertOrigin: "Sloth's default windows; ticket alerts disabled in testdata/sloth-windows.yaml",
+			Line:        26, Keys: map[string]int{"service": 15, "name": 26, "objective": 27, "bad": 30, "total": 31},
+		}}, []string{
+			"testdata/sloth-windows.yaml:3: spec.sloPeriod: these AlertWindows are for 7d SLOs, and no Sloth SLO of these files has that window (Sloth SLOs get the window of their slo_files entry, 30d): they are not used",
+			"testdata/sloth-windows.yaml:16: slo_plugins: the Sloth SLO plugins sloth.dev/core/debug/v1 are not applied: relia does not run Sloth plugins; its figures come from the SLI queries and alert windows as written",
+		}},
+		{"openslo-list.yaml", "", []SLO{{
+			Service: "payments", Name: "authorize", Objective: f(99.5), Window: "28d", Budgeting: "occurrences",
+			Good: `payments_authorize_total{result="ok"}`, Total: "payments_authorize_total", SourceRef: "prod",
+			Line: 7, Keys: map[string]int{"name": 10, "service": 12, "objective": 35, "window": 32, "good": 24, "total": 30},
+		}}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+"/"+tt.window, func(t *testing.T) {
+			opts := testOpts
+			opts.Window = tt.window
+			got, warns, err := Read(readFiles(t, tt.file), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d SLOs, want %d: %+v", len(got), len(tt.want), got)
+			}
+			for i := range got {
+				w := tt.want[i]
+				w.File = "testdata/" + tt.file
+				if !reflect.DeepEqual(got[i], w) {
+					t.Errorf("SLO %d:\n got %+v\nwant %+v", i, describe(got[i]), describe(w))
+				}
+			}
+			var ws []string
+			for _, w := range warns {
+				ws = append(ws, w.Error())
+			}
+			if !slices.Equal(ws, tt.warns) {
+				t.Errorf("warnings:\n got %q\nwant %q", ws, tt.warns)
+			}
+		})
+	}
 }
