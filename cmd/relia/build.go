@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/site"
 )
 
@@ -42,6 +43,11 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *quiet && *verbose {
 		return &usageError{msg: "-q and -v cannot be used together"}
+	}
+	if *baseURL != "" {
+		if err := config.CheckBaseURL(*baseURL); err != nil {
+			return &usageError{msg: "--base-url: " + err.Error()}
+		}
 	}
 	opts := site.Options{ConfigPath: *configPath, Out: *outDir, BaseURL: *baseURL, Drafts: *drafts, NoCache: *noCache, Strict: *strict}
 	if *verbose {

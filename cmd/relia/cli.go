@@ -204,5 +204,8 @@ func parseNow(text string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, &usageError{msg: fmt.Sprintf("--now: expected an RFC 3339 time such as 2026-11-23T00:00:00Z, got %q", text)}
 	}
+	if err := metrics.CheckTime(t); err != nil {
+		return time.Time{}, &usageError{msg: fmt.Sprintf("--now %s: %v", text, err)}
+	}
 	return t, nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -220,6 +221,9 @@ func Parse(path string, src []byte) (*Config, error) {
 		if errors.As(err, &pe) {
 			return nil, &Error{File: path, Line: pe.Position.Line, Key: pe.LastKey, Msg: pe.Message}
 		}
+		if te, ok := typeError(path, string(src), err); ok {
+			return nil, te
+		}
 		return nil, &Error{File: path, Msg: err.Error()}
 	}
 	v := &validator{file: path, lines: indexKeys(string(src))}
@@ -253,6 +257,30 @@ func Parse(path string, src []byte) (*Config, error) {
 	cfg.Path = path
 	cfg.Dir = filepath.Dir(path)
 	return cfg, nil
+}
+
+// CheckBaseURL accepts what base_url may be: "/", a relative path, or an
+// http(s) URL. Anything else (javascript:, data:, mailto:) would end up in
+// the feed, the sitemap and the 404 page as a link.
+func CheckBaseURL(s string) error {
+	bad := fmt.Errorf(`expected "/", a relative path or an http(s) URL such as "https://intra.example/sre/", got %q`, s)
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return bad
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return bad
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "":
+		return nil
+	case "http", "https":
+		if u.Host == "" {
+			return bad
+		}
+		return nil
+	}
+	return bad
 }
 
 var sloIndexRe = regexp.MustCompile(`^slos\[(\d+)\]`)
@@ -305,8 +333,8 @@ func (v *validator) build(r *raw) *Config {
 	}
 	if r.BaseURL != nil {
 		cfg.BaseURL = *r.BaseURL
-		if cfg.BaseURL == "" {
-			v.fail("base_url", "base_url", `expected "/" or a URL such as "https://intra.example/sre/"`)
+		if err := CheckBaseURL(cfg.BaseURL); err != nil {
+			v.fail("base_url", "base_url", "%v", err)
 		}
 		if !strings.HasSuffix(cfg.BaseURL, "/") {
 			cfg.BaseURL += "/"
@@ -315,7 +343,9 @@ func (v *validator) build(r *raw) *Config {
 	if r.Timezone != nil {
 		cfg.Timezone = *r.Timezone
 		loc, err := time.LoadLocation(cfg.Timezone)
-		if err != nil || cfg.Timezone == "" {
+		if cfg.Timezone == "Local" {
+			v.fail("timezone", "timezone", `"Local" is this machine's zone and would make the site differ from machine to machine; name an IANA time zone such as "Europe/Berlin" or "UTC"`)
+		} else if err != nil || cfg.Timezone == "" {
 			v.fail("timezone", "timezone", "expected an IANA time zone such as \"Europe/Berlin\" or \"UTC\", got %q", cfg.Timezone)
 		} else {
 			cfg.Location = loc

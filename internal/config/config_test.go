@@ -104,6 +104,17 @@ func TestParseBad(t *testing.T) {
 			`testdata/alerts.bad.toml:41: slos[search/latency].alert_rules[2].short: missing; expected a duration such as "1h"`,
 			`testdata/alerts.bad.toml:44: slos[search/latency].alert_rules[2].shrot: unknown key (did you mean "short"?)`,
 		}},
+		// A type error names the entry it is in, in the same form as the others.
+		{"type-in-array.bad.toml", []string{
+			`testdata/type-in-array.bad.toml:8: slos[checkout/availability].objective: expected a number, got a string`,
+		}},
+		{"type-top.bad.toml", []string{
+			`testdata/type-top.bad.toml:2: step: expected a string, got an integer`,
+		}},
+		{"base-url.bad.toml", []string{
+			`testdata/base-url.bad.toml:1: base_url: expected "/", a relative path or an http(s) URL such as "https://intra.example/sre/", got "javascript:alert(1)//"`,
+			`testdata/base-url.bad.toml:2: timezone: "Local" is this machine's zone and would make the site differ from machine to machine; name an IANA time zone such as "Europe/Berlin" or "UTC"`,
+		}},
 		{"syntax.bad.toml", []string{
 			`testdata/syntax.bad.toml:2: expected a top-level item to end with a newline, comment, or EOF, but got 'm' instead`,
 		}},

@@ -314,6 +314,8 @@ func parseSnapshot(data []byte, name string) (*Snapshot, error) {
 		t, err := time.Parse(time.RFC3339, *f.RecordedAt)
 		if err != nil {
 			e.add("recorded_at %q: want an RFC 3339 time such as \"2026-11-22T23:00:00Z\"", *f.RecordedAt)
+		} else if err := CheckTime(t); err != nil {
+			e.add("recorded_at %q: %v", *f.RecordedAt, err)
 		}
 		s.recordedAt = t.UTC()
 	}
@@ -451,6 +453,8 @@ func (s *Snapshot) readPairs(e *snapshotErrors, id, series string, pairs []snaps
 			e.add("%s: %s at %s: count is not finite", id, series, at(ts))
 		case p.v < 0:
 			e.add("%s: %s at %s: count %s is negative", id, series, at(ts), num(p.v))
+		case p.v > MaxCount:
+			e.add("%s: %s at %s: count %s is above %d (2^53), the largest a float64 counts exactly", id, series, at(ts), num(p.v), MaxCount)
 		default:
 			out = append(out, stamped{ts, p.v})
 		}

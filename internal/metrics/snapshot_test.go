@@ -47,6 +47,12 @@ var snapshotCases = map[string]struct {
 	"duplicate.bad.json":       {errs: []string{"checkout/availability: total at 2025-11-05T00:05:00Z (1762301100): duplicate timestamp"}},
 	"negative.bad.json":        {errs: []string{"good at 2025-11-05T00:00:00Z (1762300800): count -1 is negative"}},
 	"not-finite.bad.json":      {errs: []string{"total at 2025-11-05T00:00:00Z (1762300800): count is not finite"}},
+	"huge.bad.json": {errs: []string{
+		"huge.bad.json: checkout/availability: good at 2025-11-05T00:00:00Z (1762300800): count 1.7e+308 is above 9007199254740992 (2^53), the largest a float64 counts exactly",
+		"huge.bad.json: checkout/availability: total at 2025-11-05T00:00:00Z (1762300800): count 1.7e+308 is above",
+	}},
+	"recorded-far.bad.json":   {errs: []string{`recorded_at "9999-12-31T00:00:00Z": out of range; relia handles times from 1970-01-01T00:00:00Z to 2200-01-01T00:00:00Z`}},
+	"recorded-early.bad.json": {errs: []string{`recorded_at "0001-01-01T00:00:00Z": out of range; relia handles times from 1970-01-01T00:00:00Z to 2200-01-01T00:00:00Z`}},
 	"good-over-total.bad.json": {errs: []string{"checkout/availability at 2025-11-05T00:00:00Z (1762300800): good 12 > total 10"}},
 	"bad-over-total.bad.json":  {errs: []string{"search/availability at 2025-11-05T00:00:00Z (1762300800): bad 11 > total 10"}},
 	"pairs.bad.json": {errs: []string{

@@ -325,6 +325,9 @@ func judgeLink(dir, dest string, files map[string]bool) (severity, msg string) {
 	if err != nil {
 		return SeverityError, fmt.Sprintf("link %q: %v", dest, err)
 	}
+	if scriptURL(u) {
+		return SeverityError, fmt.Sprintf("link %q runs a script: relia renders it as a dead link; remove it", dest)
+	}
 	if u.Scheme != "" || u.Host != "" {
 		return "", "" // leaves the site: the author's business
 	}
@@ -345,6 +348,19 @@ func judgeLink(dir, dest string, files map[string]bool) (severity, msg string) {
 		return SeverityError, fmt.Sprintf("link %q points at a Markdown file; link the page relia makes of it (such as ../SLUG/index.html for a retrospective)", dest)
 	}
 	return SeverityError, fmt.Sprintf("broken link %q: the site has no %s", dest, target)
+}
+
+// scriptURL reports whether a URL makes a link run code: html/template
+// and goldmark neutralise such links, so on the page they lead nowhere.
+// Images inlined as data:image/… stay fine.
+func scriptURL(u *url.URL) bool {
+	switch strings.ToLower(u.Scheme) {
+	case "javascript", "vbscript":
+		return true
+	case "data":
+		return !strings.HasPrefix(strings.ToLower(u.Opaque), "image/")
+	}
+	return false
 }
 
 // relativeTo rewrites a site path as seen from the page folder dir.
@@ -387,6 +403,10 @@ func (b *build) checkActions() []Problem {
 				Message: "timeline: started and resolved are the same instant; replace the placeholders with when things happened"})
 		}
 		for i, a := range p.Meta.Actions {
+			if u, err := url.Parse(strings.TrimSpace(a.Link)); err == nil && scriptURL(u) {
+				out = append(out, Problem{File: p.File, Line: actionLine(p.Source, i), Severity: SeverityError,
+					Message: fmt.Sprintf("actions[%d]: link %q runs a script: relia renders it as a dead link; link the ticket instead", i, a.Link)})
+			}
 			if strings.TrimSpace(a.Title) == "" {
 				out = append(out, Problem{File: p.File, Line: actionLine(p.Source, i), Severity: SeverityWarning,
 					Message: fmt.Sprintf("actions[%d]: no title; say what will be done, or remove the item", i)})

@@ -400,7 +400,7 @@ func validate(spec Spec, s *metrics.Series, opts Options) error {
 // fill writes the prefix sums P_t, P_b and P_data of the grid steps 1..K
 // (len(c) = K+1). Grid step k is series index k+off; steps before the series
 // are no data. It returns the grid step of a value it cannot use: a good
-// count missing beside a total, or an infinite count.
+// count missing beside a total, or an infinite or huge count.
 func fill(c []cum, data []float64, off int, s *metrics.Series, spec Spec) (int, error) {
 	K := len(c) - 1
 	c[0], data[0] = cum{}, 0
@@ -424,6 +424,11 @@ func fill(c []cum, data []float64, off int, s *metrics.Series, spec Spec) (int, 
 		g := good[i]
 		if t-t != 0 || g-g != 0 {
 			return first + i, fmt.Errorf("good %v and total %v are not both finite", g, t)
+		}
+		if t > metrics.MaxCount || g > metrics.MaxCount {
+			// Finite, but a window's sum could overflow to +Inf and
+			// its ratios to NaN.
+			return first + i, fmt.Errorf("good %v and total %v: a count above %d (2^53) cannot be counted exactly", g, t, int64(metrics.MaxCount))
 		}
 		cd++
 		switch method {

@@ -738,6 +738,7 @@ func TestComputeErrors(t *testing.T) {
 		{"empty series", good, &metrics.Series{FirstEnd: testNow, Step: step}, opts, "the series is empty", true},
 		{"good missing", good, seriesEnding(testNow, step, pair{nan, 1}), opts, "step ending 2026-11-23T00:00:00Z: good NaN and total 1 are not both finite", false},
 		{"infinite", good, seriesEnding(testNow, step, pair{1, math.Inf(1)}, pair{1, 1}), opts, "step ending 2026-11-22T23:55:00Z: good 1 and total +Inf", false},
+		{"huge", good, seriesEnding(testNow, step, pair{1.7e308, 1.7e308}, pair{1, 1}), opts, "step ending 2026-11-22T23:55:00Z: good 1.7e+308 and total 1.7e+308: a count above 9007199254740992 (2^53)", false},
 		{"negative history", good, ok, Options{Now: testNow, History: -day, Step: step}, "history -1d is negative", false},
 	}
 	for _, tt := range tests {
