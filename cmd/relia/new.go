@@ -91,9 +91,9 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	var file string
 	switch kind {
 	case "retro":
-		file = filepath.Join(dir, "retros", at.Format("2006-01-02")+"-"+content.Slug(title)+".md")
+		file = filepath.Join(dir, "retros", at.Format("2006-01-02")+"-"+content.ShortSlug(title)+".md")
 	case "chaos":
-		file = filepath.Join(dir, "chaos", at.Format("2006-01-02")+"-"+content.Slug(title)+".md")
+		file = filepath.Join(dir, "chaos", at.Format("2006-01-02")+"-"+content.ShortSlug(title)+".md")
 	case "review":
 		if *week == "" {
 			y, w := at.ISOWeek()

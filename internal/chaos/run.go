@@ -283,20 +283,12 @@ func Problems(err error) []*Error {
 	return []*Error{{Msg: err.Error()}}
 }
 
-// maxSlug bounds the title part of a generated run id.
-const maxSlug = 64
+// maxSlug bounds the name part of a generated run id.
+const maxSlug = content.MaxSlug
 
 // makeID builds a run id from its start and title: 2026-11-12-1000-title.
 func makeID(start time.Time, title string) string {
-	s := content.Slug(title)
-	if len(s) > maxSlug {
-		s = s[:maxSlug]
-		if i := strings.LastIndexByte(s, '-'); i > maxSlug/2 {
-			s = s[:i]
-		}
-		s = strings.Trim(s, "-")
-	}
-	return start.UTC().Format("2006-01-02-1504") + "-" + s
+	return start.UTC().Format("2006-01-02-1504") + "-" + content.ShortSlug(title)
 }
 
 // parseTime reads a log's time: RFC 3339, or an ISO 8601 date-time without

@@ -369,6 +369,24 @@ func Slug(name string) string {
 	return s
 }
 
+// MaxSlug bounds slugs made from titles: file names and run ids stay far
+// below the 255 bytes a file system allows, and readable in a URL.
+const MaxSlug = 64
+
+// ShortSlug is Slug cut to MaxSlug bytes, at a dash when one is near the
+// end, for names made from titles of any length.
+func ShortSlug(title string) string {
+	s := Slug(title)
+	if len(s) > MaxSlug {
+		s = s[:MaxSlug]
+		if i := strings.LastIndexByte(s, '-'); i > MaxSlug/2 {
+			s = s[:i]
+		}
+		s = strings.Trim(s, "-")
+	}
+	return s
+}
+
 // Exists reports whether a content folder exists.
 func Exists(dir string) bool {
 	_, err := os.Stat(dir)
