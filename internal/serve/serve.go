@@ -177,7 +177,7 @@ func (s *Server) rebuild(ctx context.Context) {
 		s.lastErr = ""
 		stale, s.older, s.current = s.older, s.current, out
 	}
-	gen, lastErr := s.gen, s.lastErr
+	gen, lastErr, hasGood := s.gen, s.lastErr, s.current != ""
 	subs := make([]chan int, 0, len(s.subs))
 	for c := range s.subs {
 		subs = append(subs, c)
@@ -186,9 +186,12 @@ func (s *Server) rebuild(ctx context.Context) {
 	if stale != "" {
 		os.RemoveAll(stale)
 	}
-	if err != nil {
+	switch {
+	case err != nil && hasGood:
 		fmt.Fprintf(s.log, "%s\nrelia serve: the build failed; still serving the last good site\n", lastErr)
-	} else {
+	case err != nil:
+		fmt.Fprintf(s.log, "%s\nrelia serve: the build failed; nothing to serve until it succeeds\n", lastErr)
+	default:
 		s.cache.Sweep()
 		fmt.Fprintf(s.log, "built %d pages for %d SLOs in %s (report time %s)\n", res.Pages, res.SLOs, took.Round(time.Millisecond), res.Now.Format(time.RFC3339))
 	}
@@ -212,6 +215,10 @@ func (s *Server) closeSubscribers() {
 // ServeHTTP serves the last good build, the reload script and the event
 // stream.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hostAllowed(r.Host) {
+		http.Error(w, "relia serve: this preview answers only to localhost and its loopback address (Host "+strconv.Quote(r.Host)+")", http.StatusForbidden)
+		return
+	}
 	switch r.URL.Path {
 	case "/_relia/reload.js":
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
@@ -229,20 +236,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	root, gen, lastErr := s.current, s.gen, s.lastErr
 	s.mu.Unlock()
+	hasGood := root != ""
 	w.Header().Set("Cache-Control", "no-store")
 	if root == "" {
 		// No good build yet: every page is the error, and reloads when fixed.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusInternalServerError)
 		page := "<!doctype html><html><head><meta charset=\"utf-8\"><title>relia: build failed</title></head><body></body></html>"
-		w.Write(inject([]byte(page), gen, lastErr))
+		w.Write(inject([]byte(page), gen, lastErr, false))
 		return
 	}
 	name := path.Clean("/" + r.URL.Path)
 	file := filepath.Join(root, filepath.FromSlash(name))
 	if st, err := os.Stat(file); err == nil && st.IsDir() {
 		if !strings.HasSuffix(r.URL.Path, "/") {
-			http.Redirect(w, r, r.URL.Path+"/", http.StatusMovedPermanently)
+			// The cleaned path: a request for //other-host/..%2fslos
+			// must not redirect to //other-host/, which a browser reads
+			// as another site.
+			http.Redirect(w, r, strings.TrimSuffix(name, "/")+"/", http.StatusMovedPermanently)
 			return
 		}
 		file = filepath.Join(file, "index.html")
@@ -263,7 +274,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctype = http.DetectContentType(data)
 	}
 	if strings.HasPrefix(ctype, "text/html") {
-		data = inject(data, gen, lastErr)
+		data = inject(data, gen, lastErr, hasGood)
 	}
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
@@ -271,6 +282,30 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(data)
 	}
+}
+
+// hostAllowed guards a preview bound to loopback against DNS rebinding:
+// a page on another site whose name is made to resolve to 127.0.0.1 sends
+// its own host name, which is refused. Bound to another address, the
+// preview is shared on purpose and any name is answered.
+func (s *Server) hostAllowed(hostport string) bool {
+	bind, ok := s.ln.Addr().(*net.TCPAddr)
+	if !ok || !bind.IP.IsLoopback() {
+		return true
+	}
+	if hostport == "" {
+		return true // HTTP/1.0 without Host: no browser sends that
+	}
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.TrimSuffix(strings.Trim(host, "[]"), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true // RFC 6761: always loopback
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.Equal(bind.IP))
 }
 
 // events streams the build number: now, and after every rebuild.
@@ -309,12 +344,17 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 }
 
 // inject adds the reload script to an HTML page and, when the last
-// rebuild failed, a panel with its error.
-func inject(page []byte, gen int, lastErr string) []byte {
+// rebuild failed, a panel with its error. hasGood says whether the page
+// is of an earlier good build or merely carries the error.
+func inject(page []byte, gen int, lastErr string, hasGood bool) []byte {
 	var add bytes.Buffer
 	if lastErr != "" {
 		add.WriteString(`<div id="relia-serve-error" role="alert" style="position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;margin:0;padding:12px 16px;background:#fff0f0;color:#600;border-top:3px solid #c00;font:13px/1.45 ui-monospace,monospace;white-space:pre-wrap;z-index:2147483647">`)
-		add.WriteString("<strong>relia serve: the last rebuild failed; this is the last good site.</strong>\n")
+		if hasGood {
+			add.WriteString("<strong>relia serve: the last rebuild failed; this is the last good site.</strong>\n")
+		} else {
+			add.WriteString("<strong>relia serve: the build failed; there is no site to show until it succeeds.</strong>\n")
+		}
 		add.WriteString(html.EscapeString(lastErr))
 		add.WriteString("</div>")
 	}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,11 +22,11 @@ import (
 )
 
 func TestInject(t *testing.T) {
-	got := string(inject([]byte("<html><body><p>x</p></body></html>"), 3, ""))
+	got := string(inject([]byte("<html><body><p>x</p></body></html>"), 3, "", true))
 	if got != `<html><body><p>x</p><script src="/_relia/reload.js" data-gen="3"></script></body></html>` {
 		t.Errorf("inject = %s", got)
 	}
-	got = string(inject([]byte("no body"), 1, "relia.toml:3: <bad>"))
+	got = string(inject([]byte("no body"), 1, "relia.toml:3: <bad>", true))
 	if !strings.HasPrefix(got, "no body<div id=\"relia-serve-error\"") || !strings.Contains(got, "relia.toml:3: &lt;bad&gt;") {
 		t.Errorf("inject with error = %s", got)
 	}
@@ -279,7 +280,8 @@ func TestServeFirstBuildFails(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "relia.toml"), []byte("step = \"1h\"\ntitel = \"x\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Options{Addr: "127.0.0.1:0", Build: site.Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)}})
+	var log syncBuffer
+	srv, err := New(Options{Addr: "127.0.0.1:0", Build: site.Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)}, Log: &log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,10 +291,17 @@ func TestServeFirstBuildFails(t *testing.T) {
 	defer func() {
 		cancel()
 		<-done
+		if l := log.String(); strings.Contains(l, "last good site") {
+			t.Errorf("log speaks of a last good site before there was one:\n%s", l)
+		}
 	}()
 	body, _ := get(t, srv.URL()+"any/page/", regexp.MustCompile(`titel: unknown key`), 5*time.Second)
 	if !strings.Contains(body, "/_relia/reload.js") {
 		t.Error("the error page does not reload itself")
+	}
+	// There is no good site to speak of yet.
+	if strings.Contains(body, "last good site") || !strings.Contains(body, "the build failed; there is no site to show until it succeeds") {
+		t.Errorf("error page before any good build:\n%s", body)
 	}
 	resp, err := http.Get(srv.URL())
 	if err != nil {
@@ -306,4 +315,81 @@ func TestServeFirstBuildFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	get(t, srv.URL(), regexp.MustCompile(`First version`), 2*time.Second)
+}
+
+// syncBuffer is a log the server writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestServeOrigin: redirects stay on the preview's own origin, and a
+// preview bound to loopback answers only loopback host names, so a page
+// elsewhere cannot reach it through DNS rebinding.
+func TestServeOrigin(t *testing.T) {
+	dir := t.TempDir()
+	writeSite(t, dir)
+	srv, err := New(Options{Addr: "127.0.0.1:0", Build: site.Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	get(t, srv.URL(), regexp.MustCompile(`First version`), 5*time.Second)
+	port := strings.TrimSuffix(strings.TrimPrefix(srv.URL(), "http://127.0.0.1:"), "/")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	tests := []struct {
+		path, host string
+		status     int
+		location   string
+	}{
+		{"//other-host/..%2fslos", "", http.StatusMovedPermanently, "/slos/"},
+		{"//other-host/%2e%2e/slos", "", http.StatusMovedPermanently, "/slos/"},
+		{"/slos", "", http.StatusMovedPermanently, "/slos/"},
+		{"/slos/web/availability", "", http.StatusMovedPermanently, "/slos/web/availability/"},
+		{"/", "localhost:" + port, http.StatusOK, ""},
+		{"/", "LOCALHOST:" + port, http.StatusOK, ""},
+		{"/", "app.localhost:" + port, http.StatusOK, ""},
+		{"/", "[::1]:" + port, http.StatusOK, ""},
+		{"/", "127.0.0.2:" + port, http.StatusOK, ""},
+		{"/", "attacker.example:" + port, http.StatusForbidden, ""},
+		{"/", "attacker.example", http.StatusForbidden, ""},
+		{"/_relia/events", "attacker.example:" + port, http.StatusForbidden, ""},
+		{"/", "10.0.0.1:" + port, http.StatusForbidden, ""},
+	}
+	for _, tt := range tests {
+		req, err := http.NewRequest(http.MethodGet, srv.URL()+strings.TrimPrefix(tt.path, "/"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tt.host != "" {
+			req.Host = tt.host
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.status || resp.Header.Get("Location") != tt.location {
+			t.Errorf("GET %s (Host %q): %d Location %q, want %d %q", tt.path, tt.host, resp.StatusCode, resp.Header.Get("Location"), tt.status, tt.location)
+		}
+	}
 }
