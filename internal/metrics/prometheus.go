@@ -239,7 +239,23 @@ func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 	}
 	// The secrets now live in hdr only: nothing that prints p can show them.
 	p.cfg.BearerToken, p.cfg.BasicAuthPassword = "", ""
-	client, err := api.NewClient(api.Config{Address: p.keyURL, RoundTripper: &transport{base: base, header: hdr}})
+	origin := originOf(u)
+	httpClient := &http.Client{
+		Transport: &transport{base: base, header: hdr, origin: origin},
+		// Credentials and headers are for the configured store only: a
+		// redirect elsewhere (a proxy's login page, a hostile or
+		// misconfigured server) is refused rather than followed.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if originOf(req.URL) != origin {
+				return &redirectError{from: plainURL(via[len(via)-1].URL), to: plainURL(req.URL), origin: p.display}
+			}
+			if len(via) >= 10 {
+				return errors.New("stopped after 10 redirects")
+			}
+			return nil
+		},
+	}
+	client, err := api.NewClient(api.Config{Address: p.keyURL, Client: httpClient})
 	if err != nil {
 		return nil, fmt.Errorf("source %q: %s", cfg.Name, p.scrub(err.Error()))
 	}
@@ -578,6 +594,11 @@ func (p *Prometheus) classify(err error, series string, code int, timedOut bool)
 	if timedOut {
 		return true, fmt.Errorf("no answer within the timeout of %s", p.cfg.Timeout)
 	}
+	var re *redirectError
+	if errors.As(err, &re) {
+		// The answer will not change on a retry.
+		return false, fmt.Errorf("%w: %s", ErrUnreachable, p.scrub(re.Error()))
+	}
 	clean := errors.New(p.scrub(err.Error()))
 	var ae *v1.Error
 	if !errors.As(err, &ae) {
@@ -649,16 +670,19 @@ type status struct {
 type statusKey struct{}
 
 // transport adds the configured headers and credentials to each request
-// and records the status code for classify.
+// to the configured origin, and records the status code for classify.
 type transport struct {
 	base   http.RoundTripper
 	header http.Header
+	origin string // scheme://host:port of the configured url
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
-	for k, v := range t.header {
-		req.Header[k] = v
+	if originOf(req.URL) == t.origin {
+		for k, v := range t.header {
+			req.Header[k] = v
+		}
 	}
 	began := time.Now()
 	resp, err := t.base.RoundTrip(req)
@@ -676,4 +700,28 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	return resp, err
+}
+
+// redirectError is a redirect away from the configured store's origin.
+type redirectError struct{ from, to, origin string }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("redirect from %s to %s refused: relia sends credentials only to %s; if the store has moved, set url to its new address", e.from, e.to, e.origin)
+}
+
+// originOf is scheme://host:port, with the scheme's default port filled
+// in: the unit credentials are scoped to.
+func originOf(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[strings.ToLower(u.Scheme)]
+	}
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
+// plainURL is u without user, query and fragment, for messages.
+func plainURL(u *url.URL) string {
+	c := *u
+	c.User, c.RawQuery, c.Fragment = nil, "", ""
+	return c.String()
 }

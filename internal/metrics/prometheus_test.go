@@ -671,3 +671,78 @@ func TestCacheKeyHasNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestPrometheusRedirects: credentials go only to the configured origin. A
+// redirect to another host, port or scheme is refused, naming both URLs
+// and no secret, without retries and without a request to the other host;
+// a redirect within the origin is followed with the credentials.
+func TestPrometheusRedirects(t *testing.T) {
+	auths := []func(*PrometheusConfig){
+		func(c *PrometheusConfig) { c.BearerToken = promSecret },
+		func(c *PrometheusConfig) { c.BasicAuthUser, c.BasicAuthPassword = "relia", promSecret },
+	}
+	for i, auth := range auths {
+		t.Run(fmt.Sprintf("other origin %d", i), func(t *testing.T) {
+			var leaked, calls atomic.Int32
+			other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("Authorization") != "" || r.Header.Get("X-Scope-OrgID") != "" {
+					leaked.Add(1)
+				}
+				healthyFake().ServeHTTP(w, r)
+			}))
+			defer other.Close()
+			redirect := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				http.Redirect(w, r, other.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			})
+			p := newTestProm(t, redirect, func(c *PrometheusConfig) {
+				auth(c)
+				c.Headers = map[string]string{"X-Scope-OrgID": "team-a"}
+			})
+			_, err := p.Fetch(context.Background(), promQuery(10))
+			if leaked.Load() > 0 {
+				t.Fatalf("%d requests with credentials reached the other host", leaked.Load())
+			}
+			if !errors.Is(err, ErrUnreachable) {
+				t.Fatalf("got %v, want ErrUnreachable", err)
+			}
+			msg := err.Error()
+			for _, want := range []string{"redirect from " + p.URL(), "to " + other.URL + "/api/v1/query_range", "refused: relia sends credentials only to"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q does not contain %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, promSecret) {
+				t.Errorf("error shows the secret: %q", msg)
+			}
+			// Not worth retrying: each of the two selectors asked once.
+			if n := calls.Load(); n > 2 {
+				t.Errorf("%d requests to the configured store, want at most 2", n)
+			}
+		})
+	}
+	t.Run("same origin", func(t *testing.T) {
+		fake := healthyFake()
+		mux := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if inner, ok := strings.CutPrefix(r.URL.Path, "/moved"); ok {
+				r.URL.Path = inner
+				fake.ServeHTTP(w, r)
+				return
+			}
+			http.Redirect(w, r, "/moved"+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+		})
+		p := newTestProm(t, mux, func(c *PrometheusConfig) { c.BearerToken = promSecret })
+		if _, err := p.Fetch(context.Background(), promQuery(10)); err != nil {
+			t.Fatal(err)
+		}
+		reqs := fake.Requests()
+		if len(reqs) == 0 {
+			t.Fatal("no request reached the store")
+		}
+		for _, r := range reqs {
+			if got := r.Header.Get("Authorization"); got != "Bearer "+promSecret {
+				t.Errorf("Authorization %q after a redirect within the origin", got)
+			}
+		}
+	})
+}
