@@ -54,11 +54,12 @@ type Options struct {
 
 // Server is a running preview.
 type Server struct {
-	opts  Options
-	ln    net.Listener
-	tmp   string
-	cache *site.SeriesCache
-	log   io.Writer
+	opts    Options
+	ln      net.Listener
+	tmp     string
+	scratch *site.Scratch
+	cache   *site.SeriesCache
+	log     io.Writer
 
 	mu      sync.Mutex
 	current string // folder of the last good build; "" before the first
@@ -82,12 +83,14 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	tmp, err := os.MkdirTemp("", "relia-serve-")
+	// Locked while the preview runs: one killed before its cleanup
+	// leaves a folder the next preview removes.
+	scratch, err := site.NewScratch(os.TempDir(), "relia-serve-")
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	return &Server{opts: opts, ln: ln, tmp: tmp, cache: site.NewSeriesCache(), log: log, subs: map[chan int]bool{}}, nil
+	return &Server{opts: opts, ln: ln, tmp: scratch.Dir, scratch: scratch, cache: site.NewSeriesCache(), log: log, subs: map[chan int]bool{}}, nil
 }
 
 // URL is where the site is served.
@@ -97,7 +100,7 @@ func (s *Server) URL() string { return "http://" + s.ln.Addr().String() + "/" }
 // done; then it shuts down and removes its temporary folder. A failing
 // build is not an error of Run: the page shows it.
 func (s *Server) Run(ctx context.Context) error {
-	defer os.RemoveAll(s.tmp)
+	defer s.scratch.Remove()
 	watcher, err := fsnotify.NewWatcher()
 	if err != nil {
 		s.ln.Close()

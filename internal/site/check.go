@@ -108,12 +108,14 @@ func Check(ctx context.Context, opts Options) (*CheckReport, error) {
 		rep.sort()
 		return rep, nil
 	}
-	tmp, err := os.MkdirTemp("", "relia-check-")
+	// Locked while it lives: a check killed before its cleanup leaves a
+	// folder the next check removes.
+	scratch, err := NewScratch(os.TempDir(), "relia-check-")
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
-	defer os.RemoveAll(tmp)
-	pub, err := NewPublisher(filepath.Join(tmp, "site"))
+	defer scratch.Remove()
+	pub, err := NewPublisher(filepath.Join(scratch.Dir, "site"))
 	if err != nil {
 		return nil, err
 	}

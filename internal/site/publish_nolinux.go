@@ -1,0 +1,7 @@
+//go:build !linux
+
+package site
+
+// exchange has no atomic form outside Linux here; Commit falls back to two
+// renames.
+func exchange(a, b string) error { return errNoExchange }
