@@ -36,6 +36,7 @@ Exit codes:
   1  the inputs are wrong (relia.toml, content, snapshots): the message names file and line
   2  bad usage: unknown command or flag
   3  a metric source could not be reached
+  130, 143  interrupted by Ctrl+C (SIGINT) or SIGTERM; temporary folders are removed
 
 Start with the demo: "relia build", then open public/index.html.
 `
@@ -95,7 +96,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return report(&usageError{msg: fmt.Sprintf("unknown command %q; run \"relia help\" for the list", cmd)}, stderr)
 	}
-	return report(c.run(ctx, rest, stdout, stderr), stderr)
+	err := c.run(ctx, rest, stdout, stderr)
+	// Stopped by a signal: whatever the command was doing when its context
+	// ended (often reading a file named in relia.toml) is not the problem.
+	var in *interrupted
+	if err != nil && errors.As(context.Cause(ctx), &in) {
+		fmt.Fprintln(stderr, "relia: interrupted")
+		return in.exitCode()
+	}
+	return report(err, stderr)
 }
 
 func usageText() string {

@@ -4,15 +4,14 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/signal"
+	"syscall"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr, sigs))
 }

@@ -1,10 +1,10 @@
 package main
 
 import (
-	"context"
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -16,10 +16,9 @@ func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"relia": func() {
 			// As main: Ctrl+C (kill -INT in a script) cancels the context.
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-			code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-			stop()
-			os.Exit(code)
+			sigs := make(chan os.Signal, 1)
+			signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+			os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr, sigs))
 		},
 	})
 }
