@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/relia-dev/relia/internal/confine"
 	"github.com/relia-dev/relia/internal/specimport"
 )
 
@@ -63,6 +64,10 @@ func (v *validator) importSLOs(cfg *Config, entries []rawSLOFile, sources []stri
 					continue // a glob such as "slos/*" also matches folders
 				}
 				v.fail("slo_files", "slo_files", "%s: expected a YAML file of at most %d MiB", m, maxSpecFile>>20)
+				continue
+			}
+			if err := confine.Check(dir, m); err != nil {
+				v.fail("slo_files", "slo_files", "%s: %v", m, err)
 				continue
 			}
 			src, err := os.ReadFile(m)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/relia-dev/relia/internal/confine"
 	"github.com/relia-dev/relia/internal/diag"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -179,13 +180,16 @@ func Load(root, dir string, md goldmark.Markdown, opts Options) (*Site, error) {
 
 // ReadPage reads and parses one Markdown file.
 func ReadPage(root, path string, md goldmark.Markdown) (*Page, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read page: %w", err)
-	}
 	rel, err := filepath.Rel(root, path)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = path
+	}
+	if err := confine.Check(root, path); err != nil {
+		return nil, &Error{File: filepath.ToSlash(rel), Msg: err.Error()}
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read page: %w", err)
 	}
 	return ParsePage(filepath.ToSlash(rel), src, md)
 }

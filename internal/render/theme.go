@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/relia-dev/relia/internal/confine"
 	"github.com/relia-dev/relia/templates"
 )
 
@@ -34,6 +35,11 @@ func LoadTheme(overrideDir string, loc *time.Location) (*Theme, error) {
 	read := func(name string) (string, []byte, error) {
 		if overrideDir != "" {
 			p := filepath.Join(overrideDir, name)
+			// The templates are published: one linked from outside the
+			// site could carry any file into it.
+			if err := confine.Check(filepath.Dir(overrideDir), p); err != nil {
+				return "", nil, fmt.Errorf("%s: %w", filepath.ToSlash(filepath.Join(filepath.Base(overrideDir), name)), err)
+			}
 			if b, err := os.ReadFile(p); err == nil {
 				return p, b, nil
 			} else if !errors.Is(err, fs.ErrNotExist) {

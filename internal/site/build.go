@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/confine"
 	"github.com/relia-dev/relia/internal/content"
 	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
@@ -189,6 +190,10 @@ func load(opts Options) (*build, error) {
 			path := src.Path
 			if !filepath.IsAbs(path) {
 				path = filepath.Join(cfg.Dir, path)
+			}
+			if err := confine.Check(cfg.Dir, path); err != nil {
+				errs = append(errs, fmt.Errorf("%s:%d: sources.%s.path: %s: %w", cfg.Path, src.Line, name, src.Path, err))
+				continue
 			}
 			snap, err := metrics.OpenSnapshot(path)
 			if err != nil {

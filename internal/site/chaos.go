@@ -14,6 +14,7 @@ import (
 
 	"github.com/relia-dev/relia/internal/chaos"
 	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/confine"
 	"github.com/relia-dev/relia/internal/content"
 	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/render"
@@ -73,6 +74,12 @@ func (b *build) loadChaos() error {
 			shown := f
 			if rel, err := filepath.Rel(b.cfg.Dir, f); err == nil && !strings.HasPrefix(rel, "..") {
 				shown = filepath.ToSlash(rel)
+			}
+			// Not a log relia cannot read (a warning) but a file from
+			// outside the site slipped in: an error, and it is not read.
+			if err := confine.Check(b.cfg.Dir, f); err != nil {
+				errs = append(errs, fmt.Errorf("read chaos log %s: %w", shown, err))
+				continue
 			}
 			data, err := readLimited(f, maxChaosLog)
 			if err != nil {
