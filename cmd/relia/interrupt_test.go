@@ -24,6 +24,7 @@ func TestInterrupt(t *testing.T) {
 		{"build", syscall.SIGTERM, 143},
 		{"check", syscall.SIGTERM, 143},
 		{"status", syscall.SIGINT, 130},
+		{"snapshot", syscall.SIGTERM, 143},
 	} {
 		t.Run(tc.cmd+" "+tc.sig.String(), func(t *testing.T) {
 			hit := make(chan struct{}, 16)
@@ -60,8 +61,11 @@ total = 'all_total'
 				t.Fatal(err)
 			}
 			args := []string{tc.cmd, "--config", filepath.Join(dir, "relia.toml"), "--now", "2026-11-02T00:00:00Z"}
-			if tc.cmd == "build" {
+			switch tc.cmd {
+			case "build":
 				args = append(args, "--out", filepath.Join(dir, "public"))
+			case "snapshot":
+				args = append(args, "--source", "prod", "--out", filepath.Join(dir, "snap.json"))
 			}
 			sigs := make(chan os.Signal, 1)
 			var stdout, stderr bytes.Buffer
@@ -75,7 +79,7 @@ total = 'all_total'
 			if got := stderr.String(); got != "relia: interrupted\n" {
 				t.Errorf("stderr %q, want %q", got, "relia: interrupted\n")
 			}
-			for _, pattern := range []string{filepath.Join(dir, ".public.tmp-*"), filepath.Join(dir, "public"), filepath.Join(tmp, "relia-*")} {
+			for _, pattern := range []string{filepath.Join(dir, ".public.tmp-*"), filepath.Join(dir, "public"), filepath.Join(dir, "*snap.json*"), filepath.Join(tmp, "relia-*")} {
 				if left, _ := filepath.Glob(pattern); len(left) > 0 {
 					t.Errorf("left behind: %s", strings.Join(left, ", "))
 				}
