@@ -696,6 +696,9 @@ func (sw *SnapshotWriter) Add(id string, s *Series) error {
 			return fmt.Errorf("write snapshot: add %q: at %s: count is not finite", id, at(first+int64(i)*sw.stepSec))
 		case g < 0 || t < 0:
 			return fmt.Errorf("write snapshot: add %q: at %s: negative count (good %s, total %s)", id, at(first+int64(i)*sw.stepSec), num(g), num(t))
+		case g > MaxCount || t > MaxCount:
+			// The reader would refuse the file.
+			return fmt.Errorf("write snapshot: add %q: at %s: count above %d (2^53) (good %s, total %s)", id, at(first+int64(i)*sw.stepSec), int64(MaxCount), num(g), num(t))
 		}
 	}
 

@@ -417,6 +417,7 @@ func TestSnapshotWriterErrors(t *testing.T) {
 		{"c/c", &Series{FirstEnd: first, Step: step, Good: []float64{1}}, "1 good steps but 0 total steps"},
 		{"c/c", &Series{FirstEnd: first, Step: step, Good: []float64{-1}, Total: []float64{1}}, "negative count (good -1, total 1)"},
 		{"c/c", &Series{FirstEnd: first, Step: step, Good: []float64{1}, Total: []float64{math.Inf(1)}}, "count is not finite"},
+		{"c/c", &Series{FirstEnd: first, Step: step, Good: []float64{1}, Total: []float64{1.7e308}}, "count above 9007199254740992 (2^53) (good 1, total 1.7e+308)"},
 	}
 	for _, tc := range tests {
 		sw, _ := NewSnapshotWriter(&bytes.Buffer{}, step, time.Time{})
