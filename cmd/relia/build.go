@@ -21,7 +21,8 @@ twice) are printed as "warning: file:line: message" and the build goes on;
 with --strict they fail it.
 
 Exit codes: 0 built, 1 the inputs are wrong (or warnings with --strict),
-2 bad usage, 3 a metric source could not be reached.
+2 bad usage, 3 a metric source could not be reached, 130/143 interrupted
+(SIGINT/SIGTERM; the temporary folder is removed).
 `
 
 // runBuild is "relia build".
