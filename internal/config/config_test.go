@@ -108,6 +108,9 @@ func TestParseBad(t *testing.T) {
 		{"type-in-array.bad.toml", []string{
 			`testdata/type-in-array.bad.toml:8: slos[checkout/availability].objective: expected a number, got a string`,
 		}},
+		{"type-nested.bad.toml", []string{
+			`testdata/type-nested.bad.toml:20: slos[checkout/availability].alert_rules[1].burn_rate: expected a number, got a string`,
+		}},
 		{"type-top.bad.toml", []string{
 			`testdata/type-top.bad.toml:2: step: expected a string, got an integer`,
 		}},

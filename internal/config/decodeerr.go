@@ -28,54 +28,98 @@ func typeError(path, src string, err error) (*Error, bool) {
 	lines := indexKeys(src)
 	lineKey := key
 	readable := key
-	if first, rest, ok := strings.Cut(key, "."); ok {
-		if i, entry, ok := failingEntry(src, first); ok {
-			lineKey = fmt.Sprintf("%s[%d].%s", first, i, rest)
-			readable = lineKey
-			// An SLO is named by its id, as in every other error.
-			service, _ := entry["service"].(string)
-			name, _ := entry["name"].(string)
-			if first == "slos" && service != "" && name != "" {
-				readable = "slos[" + service + "/" + name + "]." + rest
-			}
+	if indexed, entry, ok := failingPath(src, key); ok {
+		lineKey, readable = indexed, indexed
+		// An SLO is named by its id, as in every other error.
+		service, _ := entry["service"].(string)
+		name, _ := entry["name"].(string)
+		if m := sloIndexRe.FindStringSubmatch(indexed); m != nil && service != "" && name != "" {
+			readable = "slos[" + service + "/" + name + "]" + indexed[len(m[0]):]
 		}
 	}
 	return &Error{File: path, Line: lines.line(lineKey), Key: readable,
 		Msg: fmt.Sprintf("expected %s, got %s", destType(want), tomlType(got))}, true
 }
 
-// failingEntry returns the index of the first entry of the top-level array
-// of tables name that does not decode into its type in raw, and the entry
-// as TOML values.
-func failingEntry(src, name string) (int, map[string]any, bool) {
-	var field reflect.StructField
-	found := false
-	rt := reflect.TypeFor[raw]()
-	for i := range rt.NumField() {
-		if strings.Split(rt.Field(i).Tag.Get("toml"), ",")[0] == name {
-			field, found = rt.Field(i), true
-		}
-	}
-	if !found || field.Type.Kind() != reflect.Slice {
-		return 0, nil, false
-	}
+// failingPath finds, for a dotted key that crosses arrays of tables
+// ("slos.alert_rules.long"), the entries that do not decode: it decodes the
+// entries one by one, down every array of tables of raw the key crosses,
+// and returns the indexed path ("slos[2].alert_rules[0].long") and the
+// top-level entry as TOML values.
+func failingPath(src, key string) (string, map[string]any, bool) {
 	var top map[string]toml.Primitive
 	md, err := toml.Decode(src, &top)
 	if err != nil {
-		return 0, nil, false
+		return "", nil, false
 	}
-	var entries []toml.Primitive
-	if err := md.PrimitiveDecode(top[name], &entries); err != nil {
-		return 0, nil, false
+	parts := strings.Split(key, ".")
+	prim, ok := top[parts[0]]
+	if !ok {
+		return "", nil, false
 	}
-	for i, e := range entries {
-		if err := md.PrimitiveDecode(e, reflect.New(field.Type.Elem()).Interface()); err != nil {
-			var entry map[string]any
-			_ = md.PrimitiveDecode(e, &entry)
-			return i, entry, true
+	var entry map[string]any
+	path, changed := parts[0], false
+	t := fieldType(reflect.TypeFor[raw](), parts[0])
+	for i := 0; t != nil; i++ {
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Struct {
+			var entries []toml.Primitive
+			if md.PrimitiveDecode(prim, &entries) != nil {
+				break
+			}
+			found := false
+			for n, e := range entries {
+				if md.PrimitiveDecode(e, reflect.New(t.Elem()).Interface()) != nil {
+					path += fmt.Sprintf("[%d]", n)
+					prim, t, found, changed = e, t.Elem(), true, true
+					if entry == nil {
+						_ = md.PrimitiveDecode(e, &entry)
+					}
+					break
+				}
+			}
+			if !found {
+				break
+			}
+		}
+		if t.Kind() != reflect.Struct || i+1 >= len(parts) {
+			break
+		}
+		var fields map[string]toml.Primitive
+		if md.PrimitiveDecode(prim, &fields) != nil {
+			break
+		}
+		next, ok := fields[parts[i+1]]
+		if !ok {
+			break
+		}
+		path += "." + parts[i+1]
+		prim, t = next, fieldType(t, parts[i+1])
+	}
+	if !changed {
+		return "", nil, false
+	}
+	// The key's remaining parts, below where the search stopped.
+	if n := strings.Count(stripIndices(path), ".") + 1; n < len(parts) {
+		path += "." + strings.Join(parts[n:], ".")
+	}
+	return path, entry, true
+}
+
+// fieldType is the type of the field of struct type t with TOML name name,
+// or nil.
+func fieldType(t reflect.Type, name string) reflect.Type {
+	if t.Kind() != reflect.Struct {
+		return nil
+	}
+	for i := range t.NumField() {
+		if strings.Split(t.Field(i).Tag.Get("toml"), ",")[0] == name {
+			return t.Field(i).Type
 		}
 	}
-	return 0, nil, false
+	return nil
 }
 
 // tomlType names a decoded TOML value's Go type (as the library prints it)
