@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/common/model"
@@ -23,7 +24,18 @@ type Adjustment struct {
 	Duration   time.Duration
 	Line       int
 
-	rule *rrule.RRule
+	rule  *rrule.RRule
+	limit int // most occurrences expanded at once: Limits.MaxAdjustmentOccurrences
+	memo  *intervalMemo
+}
+
+// intervalMemo keeps the last expansion of a recurring adjustment: every
+// SLO of a build asks for the same span, and walking an RRULE from its
+// anchor costs more than the rest of an SLO's computation.
+type intervalMemo struct {
+	mu       sync.Mutex
+	from, to time.Time
+	out      []slo.Interval
 }
 
 // AnchorDefault is where a recurring adjustment without `start` begins to
@@ -53,13 +65,31 @@ func (a Adjustment) Intervals(from, to time.Time) []slo.Interval {
 		}
 		return nil
 	}
-	var out []slo.Interval
-	// An occurrence that began up to Duration before from still overlaps.
-	for _, start := range a.rule.Between(from.Add(-a.Duration), to, false) {
-		end := start.Add(a.Duration)
-		if end.After(from) {
-			out = append(out, slo.Interval{Start: start, End: end})
+	if a.memo != nil {
+		a.memo.mu.Lock()
+		defer a.memo.mu.Unlock()
+		if a.memo.from.Equal(from) && a.memo.to.Equal(to) && a.memo.out != nil {
+			return slices.Clone(a.memo.out)
 		}
+	}
+	out := []slo.Interval{}
+	// An occurrence that began up to Duration before from still overlaps.
+	// The validation bounded how many fall in a history; the limit here
+	// guards a span longer than that.
+	next := a.rule.Iterator()
+	for start, ok := next(); ok && start.Before(to); start, ok = next() {
+		end := start.Add(a.Duration)
+		if !end.After(from) {
+			continue
+		}
+		if a.limit > 0 && len(out) >= a.limit {
+			break
+		}
+		out = append(out, slo.Interval{Start: start, End: end})
+	}
+	if a.memo != nil {
+		a.memo.from, a.memo.to, a.memo.out = from, to, out
+		return slices.Clone(out)
 	}
 	return out
 }
@@ -155,11 +185,27 @@ func (v *validator) adjustment(cfg *Config, i int, ra rawAdjustment, ids map[str
 			v.fail(at+".rrule", name+".rrule", "%v", err)
 			break
 		}
-		a.rule = rule
+		a.rule, a.limit, a.memo = rule, cfg.Limits.MaxAdjustmentOccurrences, &intervalMemo{}
+		// A rule that recurs every second or minute would exclude in
+		// millions of pieces: bound the occurrences in a history's span
+		// (plus a quarter, the longest window).
+		span := cfg.History + 92*24*time.Hour
+		n, next := 0, rule.Iterator()
+		for t, ok := next(); ok && t.Before(anchor.Add(span)); t, ok = next() {
+			if n++; n > cfg.Limits.MaxAdjustmentOccurrences {
+				v.fail(at+".rrule", name+".rrule", "recurs more than %d times in %s (the history and the longest window), the limit (raise it with max_adjustment_occurrences in [limits])",
+					cfg.Limits.MaxAdjustmentOccurrences, model.Duration(span))
+				break
+			}
+		}
 		// Occurrences longer than the gap between them would overlap.
-		if a.Duration > 0 {
-			occ := rule.Between(anchor, anchor.AddDate(2, 0, 0), true)
-			for j := 1; j < len(occ) && j < 1000; j++ {
+		if a.Duration > 0 && n <= cfg.Limits.MaxAdjustmentOccurrences {
+			var occ []time.Time
+			next := rule.Iterator()
+			for t, ok := next(); ok && len(occ) < 1000 && t.Before(anchor.AddDate(2, 0, 0)); t, ok = next() {
+				occ = append(occ, t)
+			}
+			for j := 1; j < len(occ); j++ {
 				if gap := occ[j].Sub(occ[j-1]); gap < a.Duration {
 					v.fail(at+".duration", name+".duration", "occurrences overlap: %s is longer than the %s between %s and %s",
 						model.Duration(a.Duration), model.Duration(gap), occ[j-1].Format(time.RFC3339), occ[j].Format(time.RFC3339))
@@ -196,6 +242,9 @@ func (v *validator) overlaps(adjs []Adjustment) {
 		if a.rule == nil {
 			spans = append(spans, span{i, a.Start, a.End})
 			continue
+		}
+		if a.limit == 0 {
+			continue // rejected above: too many occurrences
 		}
 		// Its first two years, and wherever a one-off adjustment lies.
 		ranges := [][2]time.Time{{a.rule.GetDTStart(), a.rule.GetDTStart().AddDate(2, 0, 0)}}

@@ -126,6 +126,23 @@ end = 2026-11-12T01:00:00Z
 name = "x"
 slos = ["*"]
 `, `relia.toml:12: adjustments[x].start: missing; expected start and end (one-off) or rrule and duration (recurring)`},
+		{"secondly", `
+[[adjustments]]
+name = "x"
+slos = ["*"]
+rrule = "FREQ=SECONDLY"
+duration = "1s"
+`, `relia.toml:15: adjustments[x].rrule: recurs more than 100000 times in 26w (the history and the longest window), the limit (raise it with max_adjustment_occurrences in [limits])`},
+		{"minutely over a raised limit", `
+[[adjustments]]
+name = "x"
+slos = ["*"]
+rrule = "FREQ=MINUTELY"
+duration = "30s"
+
+[limits]
+max_adjustment_occurrences = 1000
+`, `relia.toml:15: adjustments[x].rrule: recurs more than 1000 times in 26w`},
 		{"share", `
 [policy]
 incident_budget_share = 0
@@ -138,5 +155,18 @@ incident_budget_share = 0
 				t.Fatalf("got  %v\nwant %s", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestHistoryLimit checks that a history of millions of steps stops at the
+// history line, and that [limits] raises the bound.
+func TestHistoryLimit(t *testing.T) {
+	_, err := Parse("relia.toml", []byte("history = \"10000d\"\n"+adjBase))
+	want := "relia.toml:1: history: 10000d is 2880000 steps of 5m, more than the limit of 1100000 (raise it with max_steps in [limits])"
+	if err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+	if _, err := Parse("relia.toml", []byte("history = \"10000d\"\n"+adjBase+"[limits]\nmax_steps = 3000000\n")); err != nil {
+		t.Errorf("raised limit: %v", err)
 	}
 }

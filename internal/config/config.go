@@ -53,6 +53,19 @@ type Config struct {
 	// plugins, Pyrra grouping, unused AlertWindows): the build goes on,
 	// check reports them, and --strict fails on them.
 	Warnings []*Error
+
+	Limits Limits // [limits]: bounds on what inputs may make relia do
+}
+
+// Limits bound the work and memory that inputs can ask for, so that a
+// mistyped history, a runaway RRULE or a damaged file stops with an error
+// naming the limit rather than exhausting the machine. Each can be raised
+// in the [limits] table.
+type Limits struct {
+	MaxSteps                 int   // steps of history (history / step)
+	MaxSnapshotValueBytes    int64 // one JSON value of a snapshot: one SLO's history
+	MaxResponseBytes         int64 // one answer body of a Prometheus-API store
+	MaxAdjustmentOccurrences int   // occurrences of one [[adjustments]] RRULE in the history
 }
 
 // Source is one `[sources.NAME]` table.
@@ -138,6 +151,12 @@ const (
 	// percent of the budget needs a retrospective.
 	DefaultIncidentBudgetShare = 20
 	DefaultExhaustedAction     = "Freeze feature releases; only reliability and security changes until the budget recovers"
+
+	// Default limits: a year at one-minute steps is 525,600 steps.
+	DefaultMaxSteps                 = 1_100_000
+	DefaultMaxSnapshotValueBytes    = 64 << 20
+	DefaultMaxResponseBytes         = 256 << 20
+	DefaultMaxAdjustmentOccurrences = 100_000
 )
 
 // Error is a problem at a place in an input: see diag.Error.
@@ -166,6 +185,12 @@ type raw struct {
 	} `toml:"policy"`
 	Adjustments []rawAdjustment `toml:"adjustments"`
 	Chaos       []rawChaos      `toml:"chaos"`
+	Limits      struct {
+		MaxSteps                 *int64 `toml:"max_steps"`
+		MaxSnapshotValueBytes    *int64 `toml:"max_snapshot_value_bytes"`
+		MaxResponseBytes         *int64 `toml:"max_response_bytes"`
+		MaxAdjustmentOccurrences *int64 `toml:"max_adjustment_occurrences"`
+	} `toml:"limits"`
 }
 
 type rawSource struct {
@@ -324,7 +349,25 @@ func (v *validator) build(r *raw) *Config {
 		UnsafeHTML: r.UnsafeHTML,
 		Sources:    map[string]Source{},
 		Policy:     Policy{AtRiskBelow: DefaultAtRiskBelow, IncidentBudgetShare: DefaultIncidentBudgetShare, ExhaustedAction: DefaultExhaustedAction},
+		Limits: Limits{
+			MaxSteps: DefaultMaxSteps, MaxSnapshotValueBytes: DefaultMaxSnapshotValueBytes,
+			MaxResponseBytes: DefaultMaxResponseBytes, MaxAdjustmentOccurrences: DefaultMaxAdjustmentOccurrences,
+		},
 	}
+	limit := func(key string, p *int64, set func(int64)) {
+		if p == nil {
+			return
+		}
+		if *p < 1 {
+			v.fail("limits."+key, "limits."+key, "expected a positive number, got %d", *p)
+			return
+		}
+		set(*p)
+	}
+	limit("max_steps", r.Limits.MaxSteps, func(n int64) { cfg.Limits.MaxSteps = int(min(n, math.MaxInt32)) })
+	limit("max_snapshot_value_bytes", r.Limits.MaxSnapshotValueBytes, func(n int64) { cfg.Limits.MaxSnapshotValueBytes = n })
+	limit("max_response_bytes", r.Limits.MaxResponseBytes, func(n int64) { cfg.Limits.MaxResponseBytes = n })
+	limit("max_adjustment_occurrences", r.Limits.MaxAdjustmentOccurrences, func(n int64) { cfg.Limits.MaxAdjustmentOccurrences = int(min(n, math.MaxInt32)) })
 	if r.Title != nil {
 		cfg.Title = *r.Title
 		if strings.TrimSpace(cfg.Title) == "" {
@@ -364,6 +407,10 @@ func (v *validator) build(r *raw) *Config {
 	}
 	if cfg.History < cfg.Step || cfg.History%cfg.Step != 0 {
 		v.fail("history", "history", "expected a whole number of steps (%s), got %s", model.Duration(cfg.Step), model.Duration(cfg.History))
+	} else if n := cfg.History / cfg.Step; n > time.Duration(cfg.Limits.MaxSteps) {
+		// Every SLO holds its history per step in memory while computed.
+		v.fail("history", "history", "%s is %d steps of %s, more than the limit of %d (raise it with max_steps in [limits])",
+			model.Duration(cfg.History), n, model.Duration(cfg.Step), cfg.Limits.MaxSteps)
 	}
 
 	names := make([]string, 0, len(r.Sources))
@@ -570,6 +617,7 @@ var known = []string{
 	"policy.at_risk_below", "policy.incident_budget_share", "policy.exhausted_action",
 	"adjustments.name", "adjustments.slos", "adjustments.start", "adjustments.end", "adjustments.rrule", "adjustments.duration",
 	"chaos.type", "chaos.path", "chaos.services",
+	"limits.max_steps", "limits.max_snapshot_value_bytes", "limits.max_response_bytes", "limits.max_adjustment_occurrences",
 }
 
 // suggest names the accepted key closest to an unknown one, when it is close.
