@@ -23,19 +23,26 @@ import (
 
 // A snapshot file records metric history so that a site builds offline and
 // reproducibly (the demo site, tests, an air-gapped CI). It is JSON, plain or
-// gzip-compressed:
+// gzip-compressed. Version 2 is columnar:
 //
-//	{"version": 1, "step": "5m", "recorded_at": "2026-11-22T23:00:00Z",
-//	 "slos": {"checkout/availability": {
+//	{"version": 2, "step": "5m", "recorded_at": "2026-11-22T23:00:00Z",
+//	 "slos": {"checkout/availability": {"start": 1762300800,
+//	    "good":  [1234, 1180, null],
+//	    "total": [1240, 1191, null]}}}
+//
+// Entry k of a column is the events in the step ending at start + k·step;
+// null is no data. Version 1, still read, has (unix seconds, count) pairs:
+//
+//	{"version": 1, "step": "5m", "slos": {"checkout/availability": {
 //	    "good":  [[1762300800, 1234], [1762301100, 1180]],
 //	    "total": [[1762300800, 1240], [1762301100, 1191]]}}}
 //
-// Each pair is (unix seconds at the end of a step, events in that step). An
-// SLO carries exactly two of good, bad and total; the third is derived. A
-// step that does not have a pair in both series is no data.
+// An SLO carries exactly two of good, bad and total; the third is derived. A
+// step that does not have data in both series is no data.
 
-// SnapshotVersion is the snapshot format version this package reads and writes.
-const SnapshotVersion = 1
+// SnapshotVersion is the snapshot format version this package writes; it
+// reads it and version 1.
+const SnapshotVersion = 2
 
 // maxSnapshotErrors caps the validation errors collected from one file: past
 // a few dozen the rest are almost always the same mistake repeated.
@@ -54,12 +61,12 @@ type Snapshot struct {
 	step       time.Duration
 	stepSec    int64
 	recordedAt time.Time
-	series     map[string]*snapshotSeries
+	series     map[string]*storedSeries
+	store      *seriesStore
 }
 
-// snapshotSeries holds the steps of one SLO that have data, in time order.
-// Only steps with data are stored, so a sparse file stays small in memory;
-// Fetch places them on the query's grid by index.
+// snapshotSeries holds the checked steps of one SLO that have data, in
+// time order, until the store encodes them.
 type snapshotSeries struct {
 	ends  []int64 // step ends τ, unix seconds, strictly increasing
 	good  []float64
@@ -71,12 +78,25 @@ var _ Source = (*Snapshot)(nil)
 // OpenSnapshot reads the snapshot file at path, plain JSON or gzip. Errors
 // name the path; see ReadSnapshot.
 func OpenSnapshot(path string) (*Snapshot, error) {
+	return OpenSnapshotWith(path, SnapshotOptions{})
+}
+
+// OpenSnapshotWith is OpenSnapshot with limits and a filter. Only regular
+// files are read: a device such as /dev/zero or a FIFO never ends.
+func OpenSnapshotWith(path string, opts SnapshotOptions) (*Snapshot, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)
 	}
 	defer f.Close()
-	return ReadSnapshot(f, path)
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("read snapshot %s: not a regular file (%s)", path, fi.Mode().Type())
+	}
+	return ReadSnapshotWith(f, path, opts)
 }
 
 // ReadSnapshot reads a snapshot from r; name is the file name shown in
@@ -85,9 +105,15 @@ func OpenSnapshot(path string) (*Snapshot, error) {
 // wrong, and otherwise name the SLO, series and timestamp; up to
 // maxSnapshotErrors of them are returned joined with errors.Join.
 func ReadSnapshot(r io.Reader, name string) (*Snapshot, error) {
-	br := bufio.NewReader(r)
-	var src io.Reader = br
-	op := "read"
+	return ReadSnapshotWith(r, name, SnapshotOptions{})
+}
+
+// ReadSnapshotWith is ReadSnapshot with limits and a filter. The input is
+// decoded as a stream: memory holds one SLO's history at a time, plus the
+// compact encoding of what opts.Keep keeps.
+func ReadSnapshotWith(r io.Reader, name string, opts SnapshotOptions) (*Snapshot, error) {
+	br := bufio.NewReaderSize(r, 256<<10)
+	var src io.Reader = &opErrReader{br, "read"}
 	magic, err := br.Peek(2)
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("read snapshot %s: %w", name, err)
@@ -98,14 +124,34 @@ func ReadSnapshot(r io.Reader, name string) (*Snapshot, error) {
 			return nil, fmt.Errorf("read snapshot %s: gunzip: %w", name, err)
 		}
 		defer zr.Close()
-		src, op = zr, "gunzip"
+		src = &opErrReader{zr, "gunzip"}
 	}
-	data, err := io.ReadAll(src)
-	if err != nil {
-		return nil, fmt.Errorf("read snapshot %s: %s: %w", name, op, err)
-	}
-	return parseSnapshot(data, name)
+	return readSnapshotStream(src, name, opts)
 }
+
+// opErrReader marks errors of the gzip layer, so that a damaged archive is
+// not reported as bad JSON.
+type opErrReader struct {
+	r  io.Reader
+	op string
+}
+
+func (o *opErrReader) Read(b []byte) (int, error) {
+	n, err := o.r.Read(b)
+	if err != nil && err != io.EOF {
+		err = &layerError{o.op, err}
+	}
+	return n, err
+}
+
+// layerError is an error of the compression layer under the JSON.
+type layerError struct {
+	op  string
+	err error
+}
+
+func (e *layerError) Error() string { return e.op + ": " + e.err.Error() }
+func (e *layerError) Unwrap() error { return e.err }
 
 // Fetch returns the recorded events of q.SLO on q's grid. Steps of the range
 // that the snapshot does not cover, or covers without data, are NaN. The
@@ -135,13 +181,18 @@ func (s *Snapshot) Fetch(ctx context.Context, q Query) (*Series, error) {
 	out := NewSeries(q)
 	n := int64(out.Len())
 	first := from + s.stepSec // τ of index 0
-	i, _ := slices.BinarySearch(ser.ends, first)
-	for ; i < len(ser.ends); i++ {
-		k := (ser.ends[i] - first) / s.stepSec
+	err := s.store.each(ser, s.stepSec, func(τ int64, good, total float64) bool {
+		k := (τ - first) / s.stepSec
 		if k >= n {
-			break
+			return false
 		}
-		out.Good[k], out.Total[k] = ser.good[i], ser.total[i]
+		if k >= 0 {
+			out.Good[k], out.Total[k] = good, total
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch %q from snapshot %s: %w", q.SLO, s.name, err)
 	}
 	return out, nil
 }
@@ -163,15 +214,8 @@ func (s *Snapshot) SLOs() []string {
 	return ids
 }
 
-// snapshotFile is the JSON layout. Pointers tell a missing key from a zero
-// value; nil slices tell a missing series from an empty one.
-type snapshotFile struct {
-	Version    *int                    `json:"version"`
-	Step       *string                 `json:"step"`
-	RecordedAt *string                 `json:"recorded_at"`
-	SLOs       map[string]*snapshotSLO `json:"slos"`
-}
-
+// snapshotSLO is one SLO of a version 1 snapshot. nil slices tell a
+// missing series from an empty one.
 type snapshotSLO struct {
 	Good  []snapshotPair `json:"good"`
 	Bad   []snapshotPair `json:"bad"`
@@ -273,74 +317,6 @@ func (e *snapshotErrors) add(format string, args ...any) {
 		return
 	}
 	e.errs = append(e.errs, fmt.Errorf("read snapshot %s: "+format, append([]any{e.name}, args...)...))
-}
-
-func parseSnapshot(data []byte, name string) (*Snapshot, error) {
-	var f snapshotFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return nil, jsonError(data, name, err)
-	}
-	if off := dec.InputOffset(); len(bytes.TrimSpace(data[off:])) > 0 {
-		rest := len(data[off:]) - len(bytes.TrimLeft(data[off:], " \t\r\n"))
-		line, col := lineCol(data, off+int64(rest))
-		return nil, fmt.Errorf("%s:%d:%d: unexpected data after the snapshot's closing brace", name, line, col)
-	}
-
-	e := &snapshotErrors{name: name}
-	s := &Snapshot{name: name, series: map[string]*snapshotSeries{}}
-	switch {
-	case f.Version == nil:
-		e.add("version is missing; want \"version\": %d", SnapshotVersion)
-	case *f.Version != SnapshotVersion:
-		e.add("unsupported version %d; this relia reads version %d", *f.Version, SnapshotVersion)
-	}
-	switch {
-	case f.Step == nil:
-		e.add("step is missing; want a duration such as \"step\": \"5m\"")
-	default:
-		d, err := parseDuration(*f.Step)
-		switch {
-		case err != nil:
-			e.add("step %q: %v", *f.Step, err)
-		case d <= 0 || d%time.Second != 0:
-			e.add("step %q: want a positive whole number of seconds, such as \"5m\"", *f.Step)
-		default:
-			s.step, s.stepSec = d, int64(d/time.Second)
-		}
-	}
-	if f.RecordedAt != nil {
-		t, err := time.Parse(time.RFC3339, *f.RecordedAt)
-		if err != nil {
-			e.add("recorded_at %q: want an RFC 3339 time such as \"2026-11-22T23:00:00Z\"", *f.RecordedAt)
-		} else if err := CheckTime(t); err != nil {
-			e.add("recorded_at %q: %v", *f.RecordedAt, err)
-		}
-		s.recordedAt = t.UTC()
-	}
-	if f.SLOs == nil {
-		e.add("slos is missing; want an object of SLO ids, such as \"slos\": {\"checkout/availability\": {...}}")
-	}
-	if s.stepSec == 0 {
-		// Without a step the timestamps cannot be checked.
-		return nil, errors.Join(e.errs...)
-	}
-
-	ids := make([]string, 0, len(f.SLOs))
-	for id := range f.SLOs {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		if ser := s.readSLO(e, id, f.SLOs[id]); ser != nil {
-			s.series[id] = ser
-		}
-	}
-	if len(e.errs) > 0 {
-		return nil, errors.Join(e.errs...)
-	}
-	return s, nil
 }
 
 type stamped struct {
@@ -702,19 +678,33 @@ func (sw *SnapshotWriter) Add(id string, s *Series) error {
 		}
 	}
 
+	// Steps without data at either end are left out; inside, they are null.
+	lo, hi := 0, len(s.Total)
+	for lo < hi && (math.IsNaN(s.Good[lo]) || math.IsNaN(s.Total[lo])) {
+		lo++
+	}
+	for hi > lo && (math.IsNaN(s.Good[hi-1]) || math.IsNaN(s.Total[hi-1])) {
+		hi--
+	}
 	if sw.n > 0 {
 		sw.w.WriteByte(',')
 	}
 	sw.w.WriteString("\n    ")
 	sw.buf = strconv.AppendQuote(sw.buf[:0], id)
 	sw.w.Write(sw.buf)
-	sw.w.WriteString(": {\n")
+	sw.w.WriteString(": {\n      \"start\": ")
+	sw.buf = strconv.AppendInt(sw.buf[:0], first+int64(lo)*sw.stepSec, 10)
+	sw.w.Write(sw.buf)
 	for k, name := range []string{"good", "total"} {
-		fmt.Fprintf(sw.w, "      %q: [", name)
-		sep := "\n        "
-		for i := range s.Total {
+		fmt.Fprintf(sw.w, ",\n      %q: [", name)
+		b := sw.buf[:0]
+		for i := lo; i < hi; i++ {
+			if i > lo {
+				b = append(b, ',')
+			}
 			g, t := s.Good[i], s.Total[i]
 			if math.IsNaN(g) || math.IsNaN(t) {
+				b = append(b, "null"...)
 				continue
 			}
 			v := min(g, t)
@@ -724,23 +714,15 @@ func (sw *SnapshotWriter) Add(id string, s *Series) error {
 			if v == 0 {
 				v = 0 // no "-0"
 			}
-			b := append(sw.buf[:0], sep...)
-			b = append(b, '[')
-			b = strconv.AppendInt(b, first+int64(i)*sw.stepSec, 10)
-			b = append(b, ", "...)
 			b = strconv.AppendFloat(b, v, 'f', -1, 64)
-			b = append(b, ']')
-			sw.w.Write(b)
-			sw.buf = b
-			sep = ",\n        "
+			if len(b) > 32<<10 {
+				sw.w.Write(b)
+				b = b[:0]
+			}
 		}
-		if sep != "\n        " {
-			sw.w.WriteString("\n      ")
-		}
-		sw.w.WriteString("]")
-		if k == 0 {
-			sw.w.WriteString(",\n")
-		}
+		b = append(b, ']')
+		sw.w.Write(b)
+		sw.buf = b
 	}
 	sw.w.WriteString("\n    }")
 	sw.last = id

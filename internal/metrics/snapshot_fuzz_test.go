@@ -41,11 +41,11 @@ func FuzzReadSnapshot(f *testing.F) {
 		series := map[string]*Series{}
 		for _, id := range s.SLOs() {
 			ser := s.series[id]
-			if len(ser.ends) == 0 {
+			if ser.n == 0 {
 				continue
 			}
 			// Keep allocations small: only short spans are fetched whole.
-			first, last := ser.ends[0], ser.ends[len(ser.ends)-1]
+			first, last := ser.first, ser.last
 			if (last-first)/s.stepSec > 10000 {
 				continue
 			}

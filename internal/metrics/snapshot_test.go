@@ -26,6 +26,17 @@ var snapshotCases = map[string]struct {
 	"gaps.good.json":         {slos: []string{"checkout/latency"}},
 	"empty.good.json":        {slos: []string{}},
 	"empty-series.good.json": {slos: []string{"a/b"}},
+	"v2.good.json":           {slos: []string{"checkout/latency", "search/availability"}},
+	"v2-columns.bad.json": {errs: []string{
+		"a/length: good has 2 steps but total has 1",
+		"a/nostart: start is missing",
+		"a/offgrid: start 2025-11-05T00:00:01Z (1762300801): not on the 1m step grid",
+		`a/entry: good[1]: want a count or null, got "x"`,
+		"a/values: good at 2025-11-05T00:00:00Z (1762300800): count -1 is negative",
+		"a/values at 2025-11-05T00:01:00Z (1762300860): good 5 > total 4",
+		"a/one: want exactly two of good, bad and total, has good",
+	}},
+	"v2-order.bad.json": {errs: []string{`v2-order.bad.json:1:19: unknown field "start"`, `"version": 2 must come before slos`}},
 
 	"syntax.bad.json":         {errs: []string{"syntax.bad.json:3:34: invalid character '[' after array element"}},
 	"truncated.bad.json":      {errs: []string{"truncated.bad.json:3:33: unexpected end of file"}},
@@ -35,7 +46,7 @@ var snapshotCases = map[string]struct {
 	"unknown-series.bad.json": {errs: []string{`unknown-series.bad.json:1:59: unknown field "totals"`}},
 	"type.bad.json":           {errs: []string{"type.bad.json:6:15: slos.good: want an array, got object"}},
 	"version-type.bad.json":   {errs: []string{"version-type.bad.json:1:13: version: want an integer, got string"}},
-	"version.bad.json":        {errs: []string{"unsupported version 2"}},
+	"version.bad.json":        {errs: []string{"unsupported version 3"}},
 	"missing.bad.json":        {errs: []string{"version is missing", "step is missing", "slos is missing"}},
 	"step.bad.json":           {errs: []string{`step "5 minutes": unknown unit`}},
 	"step-subsecond.bad.json": {errs: []string{`step "1s500ms": want a positive whole number of seconds`}},
@@ -181,6 +192,11 @@ func TestSnapshotFetch(t *testing.T) {
 			[]float64{2997, 2950, 3087.5}, []float64{3000, 2950, 3100}},
 		{"derived.good.json", "payments/availability", 1762300500, 1762301100, 5 * time.Minute,
 			[]float64{700, 0}, []float64{701, 0}},
+		// Version 2: null is no data, so is a step only one column has.
+		{"v2.good.json", "checkout/latency", 1762300740, 1762301040, time.Minute,
+			[]float64{9, nan, 0, nan, nan}, []float64{10, nan, 0, nan, nan}},
+		{"v2.good.json", "search/availability", 1762300800, 1762300920, time.Minute,
+			[]float64{2997, 2950}, []float64{3000, 2950}},
 		{"empty-series.good.json", "a/b", 0, 90, 30 * time.Second,
 			[]float64{nan, nan, nan}, []float64{nan, nan, nan}},
 	}
@@ -344,36 +360,29 @@ func TestWriteSnapshotFormat(t *testing.T) {
 	first := time.Unix(1762300800, 0)
 	nan := math.NaN()
 	in := map[string]*Series{
-		"b/x": {FirstEnd: first, Step: step, Good: []float64{1234, nan, 1e7, 0.5, 10.000001}, Total: []float64{1240, 5, 1e7, 1, 10}},
+		"b/x": {FirstEnd: first, Step: step, Good: []float64{nan, 1234, nan, 1e7, 0.5, 10.000001, nan}, Total: []float64{3, 1240, 5, 1e7, 1, 10, nan}},
 		"a/y": {FirstEnd: first, Step: step},
 	}
 	var buf bytes.Buffer
 	if err := WriteSnapshot(&buf, step, time.Date(2026, 11, 22, 23, 0, 0, 0, time.FixedZone("CET", 3600)), in); err != nil {
 		t.Fatal(err)
 	}
-	// Sorted ids, no exponents, NaN steps left out, good clamped to total.
+	// Sorted ids, no exponents, no-data steps trimmed at the ends and null
+	// inside, good clamped to total.
 	want := `{
-  "version": 1,
+  "version": 2,
   "step": "5m",
   "recorded_at": "2026-11-22T22:00:00Z",
   "slos": {
     "a/y": {
+      "start": 1762300800,
       "good": [],
       "total": []
     },
     "b/x": {
-      "good": [
-        [1762300800, 1234],
-        [1762301400, 10000000],
-        [1762301700, 0.5],
-        [1762302000, 10]
-      ],
-      "total": [
-        [1762300800, 1240],
-        [1762301400, 10000000],
-        [1762301700, 1],
-        [1762302000, 10]
-      ]
+      "start": 1762301100,
+      "good": [1234,null,10000000,0.5,10],
+      "total": [1240,null,10000000,1,10]
     }
   }
 }
@@ -394,7 +403,7 @@ func TestWriteSnapshotFormat(t *testing.T) {
 	if err := WriteSnapshot(&empty, time.Hour, time.Time{}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := empty.String(), "{\n  \"version\": 1,\n  \"step\": \"1h\",\n  \"slos\": {}\n}\n"; got != want {
+	if got, want := empty.String(), "{\n  \"version\": 2,\n  \"step\": \"1h\",\n  \"slos\": {}\n}\n"; got != want {
 		t.Errorf("empty snapshot %q, want %q", got, want)
 	}
 }
@@ -516,4 +525,86 @@ func noData(s *Series) *Series {
 // sameFloats compares bit for bit where NaN equals NaN.
 func sameFloats(a, b []float64) bool {
 	return slices.EqualFunc(a, b, func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) })
+}
+
+// TestSnapshotLimits checks that inputs that would never end, or would
+// fill memory, stop with an error that names the limit.
+func TestSnapshotLimits(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err == nil {
+		_, err := OpenSnapshot("/dev/zero")
+		if err == nil || !strings.Contains(err.Error(), "/dev/zero: not a regular file") {
+			t.Errorf("OpenSnapshot(/dev/zero) = %v, want a not-a-regular-file error", err)
+		}
+	}
+	// A gzip bomb: a small file that expands to one huge array.
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write([]byte(`{"version": 2, "step": "1m", "slos": {"a/b": {"start": 60, "good": [`))
+	zeros := bytes.Repeat([]byte("0,"), 1<<20)
+	for range 8 {
+		zw.Write(zeros)
+	}
+	zw.Write([]byte(`0], "total": [0]}}}`))
+	zw.Close()
+	_, err := ReadSnapshotWith(&bomb, "bomb.json.gz", SnapshotOptions{MaxValueBytes: 1 << 20})
+	if err == nil || !errors.Is(err, ErrSnapshotLimit) || !strings.Contains(err.Error(), "bomb.json.gz") ||
+		!strings.Contains(err.Error(), "limit of 1048576 bytes (max_snapshot_value_bytes") {
+		t.Errorf("gzip bomb: err = %v, want the value limit", err)
+	}
+}
+
+// TestSnapshotSpillAndKeep checks that history spilled to the temporary
+// file reads back the same, and that Keep leaves other SLOs out.
+func TestSnapshotSpillAndKeep(t *testing.T) {
+	nan := math.NaN()
+	first := time.Unix(1762300800, 0)
+	in := map[string]*Series{}
+	for i, id := range []string{"a/one", "a/two", "b/floats"} {
+		s := &Series{FirstEnd: first, Step: time.Minute}
+		for k := range 500 {
+			g, tot := float64(k*i), float64(k*i+k%3)
+			if k%50 == 7 {
+				g, tot = nan, nan
+			}
+			if id == "b/floats" {
+				g, tot = g+0.25, tot+0.5
+			}
+			s.Good, s.Total = append(s.Good, g), append(s.Total, tot)
+		}
+		in[id] = s
+	}
+	var buf bytes.Buffer
+	if err := WriteSnapshot(&buf, time.Minute, time.Time{}, in); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		spill int64
+		keep  func(string) bool
+		want  []string
+	}{
+		{-1, nil, []string{"a/one", "a/two", "b/floats"}},
+		{1, nil, []string{"a/one", "a/two", "b/floats"}}, // all but nothing in memory
+		{1, func(id string) bool { return id != "a/two" }, []string{"a/one", "b/floats"}},
+	} {
+		s, err := ReadSnapshotWith(bytes.NewReader(buf.Bytes()), "spill.json", SnapshotOptions{SpillAfter: tc.spill, Keep: tc.keep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.SLOs(); !slices.Equal(got, tc.want) {
+			t.Errorf("spill %d: SLOs() = %q, want %q", tc.spill, got, tc.want)
+		}
+		if tc.spill > 0 && s.store.file == nil {
+			t.Errorf("spill %d: nothing spilled", tc.spill)
+		}
+		for _, id := range tc.want {
+			want := in[id]
+			got, err := s.Fetch(context.Background(), Query{SLO: id, From: first.Add(-time.Minute), To: want.End(want.Len() - 1), Step: time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sameFloats(got.Good, want.Good) || !sameFloats(got.Total, want.Total) {
+				t.Errorf("spill %d: %s differs after the round trip", tc.spill, id)
+			}
+		}
+	}
 }

@@ -195,7 +195,16 @@ func load(opts Options) (*build, error) {
 				errs = append(errs, fmt.Errorf("%s:%d: sources.%s.path: %s: %w", cfg.Path, src.Line, name, src.Path, err))
 				continue
 			}
-			snap, err := metrics.OpenSnapshot(path)
+			keep := map[string]bool{}
+			for _, s := range cfg.SLOs {
+				if s.Source == name {
+					keep[s.ID()] = true
+				}
+			}
+			snap, err := metrics.OpenSnapshotWith(path, metrics.SnapshotOptions{
+				MaxValueBytes: cfg.Limits.MaxSnapshotValueBytes,
+				Keep:          func(id string) bool { return keep[id] },
+			})
 			if err != nil {
 				errs = append(errs, fmt.Errorf("%s:%d: sources.%s.path: %w", cfg.Path, src.Line, name, err))
 				continue
