@@ -40,6 +40,8 @@ func run(args []string, stderr io.Writer) error {
 	out := fs.String("out", "content/data/demo-metrics.json.gz", "file to write (gzip-compressed JSON snapshot)")
 	endFlag := fs.String("end", "2026-11-22T23:00:00Z", "end of the last step, RFC 3339 (Monday 2026-11-23 00:00 in Europe/Berlin)")
 	days := fs.Int("days", 120, "days of history")
+	nSLOs := fs.Int("slos", 0, "write a synthetic site of this many SLOs into -out (a folder) instead of the demo snapshot")
+	stepFlag := fs.Duration("step", step, "step of the synthetic site (with -slos)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,6 +53,17 @@ func run(args []string, stderr io.Writer) error {
 		return fmt.Errorf("-end: %w", err)
 	}
 	end = end.UTC()
+	if *nSLOs > 0 {
+		switch {
+		case *stepFlag < time.Second || *stepFlag%time.Second != 0 || end.Unix()%int64(*stepFlag/time.Second) != 0:
+			return fmt.Errorf("-step %s: want whole seconds that divide -end", *stepFlag)
+		case *days < 29:
+			return fmt.Errorf("-days %d: a synthetic site needs at least 29 days for its 28-day windows", *days)
+		case *out == "content/data/demo-metrics.json.gz":
+			return fmt.Errorf("-slos: -out must name a folder for the synthetic site")
+		}
+		return writeSynth(*out, synthSite{n: *nSLOs, step: *stepFlag, days: *days, end: end}, stderr)
+	}
 	if end.Unix()%int64(step/time.Second) != 0 {
 		return fmt.Errorf("-end %s: want a time on the %s grid", *endFlag, step)
 	}
