@@ -102,6 +102,9 @@ type PrometheusConfig struct {
 	// Transport is the base HTTP transport; nil builds one from the TLS
 	// settings above. Tests set it.
 	Transport http.RoundTripper
+	// MaxResponseBytes caps one answer body; zero means
+	// DefaultMaxResponseBytes.
+	MaxResponseBytes int64
 }
 
 // Retry bounds the retries of one query.
@@ -241,7 +244,7 @@ func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 	p.cfg.BearerToken, p.cfg.BasicAuthPassword = "", ""
 	origin := originOf(u)
 	httpClient := &http.Client{
-		Transport: &transport{base: base, header: hdr, origin: origin},
+		Transport: &transport{base: limitBodies(base, cfg.MaxResponseBytes), header: hdr, origin: origin},
 		// Credentials and headers are for the configured store only: a
 		// redirect elsewhere (a proxy's login page, a hostile or
 		// misconfigured server) is refused rather than followed.

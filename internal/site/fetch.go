@@ -38,7 +38,7 @@ func (b *build) openPrometheus(name string, src config.Source) (*metrics.Prometh
 		Name: name, URL: src.URL, Timeout: src.Timeout,
 		MaxConcurrency: src.MaxConcurrency, MaxPointsPerQuery: src.MaxPointsPerQuery,
 		BasicAuthUser: src.BasicAuthUser, Headers: src.Headers, InsecureSkipVerify: src.InsecureSkipVerify,
-		Observe: b.fetch.observe, Warn: b.fetch.warn,
+		Observe: b.fetch.observe, Warn: b.fetch.warn, MaxResponseBytes: b.cfg.Limits.MaxResponseBytes,
 	}
 	var errs []error
 	var err error
