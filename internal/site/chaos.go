@@ -8,9 +8,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/relia-dev/relia/internal/chaos"
 	"github.com/relia-dev/relia/internal/config"
@@ -225,14 +228,18 @@ func (b *build) runsOfDay(d time.Time) []*chaos.Run {
 // day, by start.
 func (b *build) runsOfWriteUp(p *content.Page) []*chaos.Run {
 	var out []*chaos.Run
+	// A set, not slices.Contains: a Chaos Day may hold thousands of runs.
+	seen := map[*chaos.Run]bool{}
 	for _, id := range p.Meta.Runs {
-		if r := b.chaos.byID[id]; r != nil && !slices.Contains(out, r) {
+		if r := b.chaos.byID[id]; r != nil && !seen[r] {
+			seen[r] = true
 			out = append(out, r)
 		}
 	}
 	if !p.Meta.Day.IsZero() {
 		for _, r := range b.runsOfDay(p.Meta.Day) {
-			if !slices.Contains(out, r) {
+			if !seen[r] {
+				seen[r] = true
 				out = append(out, r)
 			}
 		}
@@ -411,7 +418,7 @@ type chaosRunPage struct {
 	GapBudget  float64
 }
 
-func (b *build) writeChaosRun(pub *Publisher, r *chaos.Run) error {
+func (b *build) writeChaosRun(pub *Publisher, r *chaos.Run, writeUps []writeUpLink) error {
 	path := runPath(r)
 	gap := b.chaos.gap[r.ID]
 	page := chaosRunPage{
@@ -458,11 +465,7 @@ func (b *build) writeChaosRun(pub *Publisher, r *chaos.Run) error {
 		}
 		page.Activities = append(page.Activities, row)
 	}
-	for _, p := range b.content.Chaos {
-		if slices.Contains(b.runsOfWriteUp(p), r) {
-			page.WriteUps = append(page.WriteUps, writeUpLink{Title: p.Meta.Title, Path: writeUpPath(p), Date: p.Meta.Date})
-		}
-	}
+	page.WriteUps = writeUps
 	html, err := renderPage(b.theme, "chaos-run.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: r.Title, Section: "chaos", Page: page, Charts: charts})
 	if err != nil {
 		return err
@@ -565,13 +568,25 @@ func (b *build) writeChaosPages(pub *Publisher) (int, error) {
 	if !b.hasChaos() {
 		return 0, nil
 	}
-	n := 0
+	// Each write-up's runs once, rather than once per run page: a Chaos
+	// Day of thousands of runs made this quadratic.
+	writeUps := map[*chaos.Run][]writeUpLink{}
+	for _, p := range b.content.Chaos {
+		for _, r := range b.runsOfWriteUp(p) {
+			writeUps[r] = append(writeUps[r], writeUpLink{Title: p.Meta.Title, Path: writeUpPath(p), Date: p.Meta.Date})
+		}
+	}
+	g := new(errgroup.Group)
+	g.SetLimit(runtime.NumCPU())
+	for _, r := range b.chaos.runs {
+		g.Go(func() error { return b.writeChaosRun(pub, r, writeUps[r]) })
+	}
+	if err := g.Wait(); err != nil {
+		return 0, err
+	}
+	n := len(b.chaos.runs)
 	idx := chaosIndexPage{Grace: render.Duration(chaos.AlertGrace)}
 	for _, r := range b.newestFirst() {
-		if err := b.writeChaosRun(pub, r); err != nil {
-			return 0, err
-		}
-		n++
 		row := b.runRow(r)
 		if row.Gap {
 			idx.Gaps++
