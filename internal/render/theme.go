@@ -93,6 +93,7 @@ func (t *Theme) funcs() template.FuncMap {
 		"burn":       Burn,
 		"count":      Count,
 		"delta":      Delta,
+		"deltaText":  DeltaText,
 		"budgetBar":  BudgetBar,
 		"sub":        func(a, b float64) float64 { return a - b },
 		"addDays":    func(t time.Time, n int) time.Time { return t.AddDate(0, 0, n) },
@@ -161,6 +162,19 @@ func Delta(v float64) template.HTML {
 	default:
 		return "± 0"
 	}
+}
+
+// DeltaText is Delta without markup, for the compact rows of large pages.
+func DeltaText(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "—"
+	case v > 0.000005:
+		return fmt.Sprintf("▲ %.3f pp", v*100) // the arrow carries the sign: "+" escapes to 5 bytes
+	case v < -0.000005:
+		return fmt.Sprintf("▼ %.3f pp", -v*100)
+	}
+	return "± 0"
 }
 
 // BudgetBar draws budget remaining as a small bar coloured by the SLO's

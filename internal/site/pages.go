@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/relia-dev/relia/internal/config"
@@ -139,12 +140,12 @@ func (b *build) writeSLOPage(pub *Publisher, s config.SLO, r *slo.Report, pol po
 
 type indexRow struct {
 	sloResult
-	ID, Path, Description, Window string
-	Objective                     float64
-	Report                        *slo.Report
-	Policy                        policy
-	Burn1h, Burn6h, Burn3d        float64
-	ThisWeek, WeekDelta           float64
+	ID, Name, Path, Description, Window string
+	Objective                           float64
+	Report                              *slo.Report
+	Policy                              policy
+	Burn1h, Burn6h, Burn3d              float64
+	ThisWeek, WeekDelta                 float64
 }
 
 type statusCount struct {
@@ -159,7 +160,21 @@ type actionItem struct {
 	RetroPath  string
 }
 
+// groupedAbove is the number of SLOs past which the home page groups them
+// by service, with a filter and sort, in compact rows: a thousand rows of
+// the full table weigh half a megabyte.
+const groupedAbove = 50
+
+// serviceGroup is one service's SLOs on a grouped home page.
+type serviceGroup struct {
+	Service string
+	Worst   string // the worst status of its SLOs
+	SLOs    []indexRow
+}
+
 type indexPage struct {
+	Grouped       []serviceGroup // set on large sites instead of SLOs
+	Total         int
 	Intro         template.HTML
 	NeedsRetro    []indexRow // SLOs with a burn episode that needs a retrospective
 	IncidentShare float64
@@ -203,7 +218,7 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 	for _, res := range results {
 		r := res.report
 		row := indexRow{
-			sloResult: res, ID: res.cfg.ID(), Path: sloPath(res.cfg), Description: res.cfg.Description,
+			sloResult: res, ID: res.cfg.ID(), Name: res.cfg.Name, Path: sloPath(res.cfg), Description: res.cfg.Description,
 			Window: res.cfg.Window.String(), Objective: res.cfg.Objective, Report: r, Policy: res.policy,
 			Burn1h: burnAt(r, "1h"), Burn6h: burnAt(r, "6h"), Burn3d: burnAt(r, "3d"),
 			ThisWeek: math.NaN(), WeekDelta: math.NaN(),
@@ -224,6 +239,11 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 		if counts[st] > 0 {
 			idx.Counts = append(idx.Counts, statusCount{Status: st, N: counts[st]})
 		}
+	}
+	idx.Total = len(idx.SLOs)
+	if len(idx.SLOs) > groupedAbove {
+		idx.Grouped = groupByService(idx.SLOs)
+		idx.SLOs = nil
 	}
 	for i, p := range b.content.Retros {
 		if i < 10 {
@@ -394,4 +414,29 @@ func (b *build) writeRetro(pub *Publisher, p *content.Page, results []sloResult)
 		return err
 	}
 	return pub.WriteFile(path+"index.html", html)
+}
+
+// statusRank orders statuses worst first.
+var statusRank = map[string]int{slo.StatusExhausted: 0, slo.StatusAtRisk: 1, slo.StatusNoData: 2, slo.StatusHealthy: 3}
+
+// groupByService groups rows by service, services by name, keeping each
+// service's SLOs in configuration order.
+func groupByService(rows []indexRow) []serviceGroup {
+	at := map[string]int{}
+	var groups []serviceGroup
+	for _, r := range rows {
+		i, ok := at[r.cfg.Service]
+		if !ok {
+			i = len(groups)
+			at[r.cfg.Service] = i
+			groups = append(groups, serviceGroup{Service: r.cfg.Service, Worst: slo.StatusHealthy})
+		}
+		g := &groups[i]
+		g.SLOs = append(g.SLOs, r)
+		if statusRank[r.Report.Status] < statusRank[g.Worst] {
+			g.Worst = r.Report.Status
+		}
+	}
+	slices.SortStableFunc(groups, func(a, b serviceGroup) int { return strings.Compare(a.Service, b.Service) })
+	return groups
 }

@@ -54,6 +54,7 @@ type reviewWeek struct {
 	Notes       template.HTML
 	NotesFile   string
 	Prev, Next  string // names of the neighbouring weeks, "" at the ends
+	Compact     bool   // a large site: rows without per-cell markup
 }
 
 type reviewSLO struct {
@@ -104,6 +105,7 @@ func (b *build) reviewWeeks(results []sloResult) ([]*reviewWeek, error) {
 			}
 			rw.SLOs = append(rw.SLOs, row)
 		}
+		rw.Compact = len(rw.SLOs) > groupedAbove
 		for _, p := range b.content.Retros {
 			started, _ := incidentSpan(p)
 			if inWeek(started, rw.Start, rw.End) {

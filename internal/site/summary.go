@@ -30,7 +30,15 @@ type summaryService struct {
 	Light string // green, amber, red or grey: the worst of its SLOs
 	Why   string
 	SLOs  []summarySLO
+	// On a large site only SLOs that are not healthy are listed, up to
+	// summaryListed in all; Hidden counts the others of the service.
+	Hidden int
+	Rows   int // table rows: the SLOs listed, and one for Hidden
 }
+
+// summaryListed caps the SLOs a large site's summary lists one by one, so
+// that it stays a page a director reads (and under 300 KB).
+const summaryListed = 100
 
 type summarySLO struct {
 	ID, Path     string
@@ -74,6 +82,7 @@ func (b *build) summary(results []sloResult) (summaryPage, []render.Chart) {
 	var charts []render.Chart
 	byService := map[string]*summaryService{}
 	var order []string
+	compact, listed := len(results) > groupedAbove, 0
 	for i, res := range results {
 		r := res.report
 		page.QuarterStart = r.Quarter.Start
@@ -93,12 +102,22 @@ func (b *build) summary(results []sloResult) (summaryPage, []render.Chart) {
 			s.Light = l
 			s.Why = fmt.Sprintf("%s is %s", res.cfg.ID(), r.Status)
 		}
+		if compact && (r.Status == slo.StatusHealthy || listed == summaryListed) {
+			s.Hidden++
+			continue
+		}
+		listed++
 		s.SLOs = append(s.SLOs, row)
 		weeks := r.Weeks[max(len(r.Weeks)-summaryWeeks, 0):]
 		charts = append(charts, render.WeeklySparkline(row.ChartID, weeks, res.cfg.Objective))
 	}
 	for _, name := range order {
-		page.Services = append(page.Services, *byService[name])
+		s := byService[name]
+		s.Rows = len(s.SLOs)
+		if s.Hidden > 0 {
+			s.Rows++
+		}
+		page.Services = append(page.Services, *s)
 	}
 	// Worst first: the director reads the top of the page.
 	slices.SortStableFunc(page.Services, func(x, y summaryService) int { return lightRank[y.Light] - lightRank[x.Light] })

@@ -74,3 +74,53 @@ function reliaSearchPage(root) {
   if (q) { input.value = q; }
   run();
 }
+
+// The grouped SLO table of a large site's home page: filter by words
+// (service, SLO name, status) and sort the SLOs of each service, and the
+// services by their first SLO. Sort keys are read from the cells, so the
+// rows carry nothing extra.
+function reliaSLOIndex() {
+  var table = document.getElementById("slo-groups");
+  if (!table) { return; }
+  var filter = document.getElementById("slo-filter");
+  var sort = document.getElementById("slo-sort");
+  var count = document.getElementById("slo-count");
+  var groups = Array.prototype.slice.call(table.tBodies);
+  var byName = groups.map(function (g) {
+    return { g: g, rows: Array.prototype.slice.call(g.querySelectorAll("tr.slo")) };
+  });
+  var total = 0;
+  byName.forEach(function (x) { total += x.rows.length; });
+  // column and direction of each sort; NaN ("—") always sorts last
+  var keys = { budget: [5, 1], compliance: [4, 1], burn: [6, -1] };
+  function key(tr, k) {
+    var v = parseFloat(tr.cells[k[0]].textContent.replace(/[^0-9.+-]/g, ""));
+    return isNaN(v) ? Infinity : k[1] * v;
+  }
+  function apply() {
+    var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var k = keys[sort.value];
+    var shown = 0;
+    var order = byName.map(function (x) {
+      var svc = x.g.dataset.service.toLowerCase();
+      var rows = x.rows.slice();
+      if (k) { rows.sort(function (a, b) { return key(a, k) - key(b, k); }); }
+      var n = 0, rank = Infinity;
+      rows.forEach(function (r) {
+        var hay = svc + "/" + r.cells[0].textContent.toLowerCase() + " " + r.dataset.s;
+        var ok = words.every(function (w) { return hay.indexOf(w) >= 0; });
+        r.hidden = !ok;
+        if (ok) { n++; if (k && rank === Infinity) { rank = key(r, k); } }
+        x.g.appendChild(r);
+      });
+      x.g.hidden = n === 0;
+      shown += n;
+      return { g: x.g, rank: rank };
+    });
+    if (k) { order.sort(function (a, b) { return a.rank - b.rank; }); }
+    order.forEach(function (x) { table.appendChild(x.g); });
+    count.textContent = shown + " of " + total + " SLOs";
+  }
+  filter.addEventListener("input", apply);
+  sort.addEventListener("change", apply);
+}

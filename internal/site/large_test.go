@@ -1,0 +1,91 @@
+package site
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relia-dev/relia/internal/metrics"
+)
+
+// TestLargeSite builds 60 SLOs of 12 services, more than groupedAbove: the
+// home page groups them by service in compact rows with a filter and a
+// sort, the summary lists only the SLOs that are not healthy, and the
+// weekly reviews use compact rows. One SLO (svc-03/b) burns its budget.
+func TestLargeSite(t *testing.T) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	series := map[string]*metrics.Series{}
+	cfg := `step = "1h"
+history = "14d"
+[sources.rec]
+type = "snapshot"
+path = "snap.json"
+`
+	for i := range 60 {
+		svc, name := fmt.Sprintf("svc-%02d", i/5), string(rune('a'+i%5))
+		s := metrics.NewSeries(metrics.Query{From: now.Add(-30 * 24 * time.Hour), To: now, Step: time.Hour})
+		for k := range s.Len() {
+			s.Good[k], s.Total[k] = 1000, 1000
+			if svc == "svc-03" && name == "b" {
+				s.Good[k] = 950 // 5 % bad against a 99 % objective: exhausted
+			}
+		}
+		series[svc+"/"+name] = s
+		cfg += fmt.Sprintf("[[slos]]\nservice = %q\nname = %q\nobjective = 99\nwindow = \"7d\"\ngood = \"ok\"\ntotal = \"all\"\n", svc, name)
+	}
+	var buf bytes.Buffer
+	if err := metrics.WriteSnapshot(&buf, time.Hour, now, series); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "snap.json"), buf.String())
+	write(t, filepath.Join(dir, "relia.toml"), cfg)
+	out := filepath.Join(dir, "public")
+	buildAt(t, dir, now, out)
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+
+	index := read("index.html")
+	if n := strings.Count(index, `<tbody data-service="`); n != 12 {
+		t.Errorf("home page: %d service groups, want 12", n)
+	}
+	if n := strings.Count(index, `<tr class="slo" `); n != 60 {
+		t.Errorf("home page: %d SLO rows, want 60", n)
+	}
+	for _, want := range []string{
+		`id="slo-filter"`, `id="slo-sort"`, `<script>reliaSLOIndex();</script>`, "60 SLOs in 12 services",
+		`<tbody data-service="svc-03"><tr class="svc"><th colspan="11">svc-03 <span class="badge status-exhausted">exhausted</span>`,
+		`<tr class="slo" data-s="exhausted"><td><a href="slos/svc-03/b/index.html">b</a><td>exhausted`,
+	} {
+		if !strings.Contains(index, want) {
+			t.Errorf("home page lacks %q", want)
+		}
+	}
+
+	summary := read("summary/index.html")
+	for _, want := range []string{
+		`<a href="../slos/svc-03/b/index.html">svc-03/b</a>`,
+		"4 more SLOs: see", "5 SLOs, all healthy: see",
+	} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("summary lacks %q", want)
+		}
+	}
+	if strings.Contains(summary, "svc-03/a") || strings.Count(summary, `class="chart spark"`) != 1 {
+		t.Errorf("summary lists healthy SLOs of a large site one by one")
+	}
+
+	review := read("reviews/2026-W47/index.html")
+	if !strings.Contains(review, `<table class="compact">`) || !strings.Contains(review, `<a href="../../slos/svc-03/b/index.html">svc-03/b</a><td>99%<td class="bad">95.000%`) {
+		t.Errorf("weekly review: no compact rows")
+	}
+}
