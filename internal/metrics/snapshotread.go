@@ -22,7 +22,7 @@ const (
 	DefaultMaxSnapshotValueBytes = 64 << 20
 	// defaultSpillAfter is how many bytes of encoded history a snapshot
 	// keeps in memory before it moves the rest to a temporary file.
-	defaultSpillAfter = 64 << 20
+	defaultSpillAfter = 16 << 20
 	// keptForPositions is how much of the file the reader keeps to turn a
 	// byte offset into line:col in errors; past it errors give the offset.
 	keptForPositions = 8 << 20
@@ -37,7 +37,7 @@ type SnapshotOptions struct {
 	// others are still checked. A build keeps only its configured SLOs.
 	Keep func(id string) bool
 	// SpillAfter is how many bytes of encoded history stay in memory; the
-	// rest goes to an unlinked temporary file. Zero means 64 MiB, a
+	// rest goes to an unlinked temporary file. Zero means 16 MiB, a
 	// negative value never spills.
 	SpillAfter int64
 }
