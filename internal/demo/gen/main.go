@@ -42,6 +42,7 @@ func run(args []string, stderr io.Writer) error {
 	days := fs.Int("days", 120, "days of history")
 	nSLOs := fs.Int("slos", 0, "write a synthetic site of this many SLOs into -out (a folder) instead of the demo snapshot")
 	stepFlag := fs.Duration("step", step, "step of the synthetic site (with -slos)")
+	promURL := fs.String("prometheus", "", "with -slos: also write prometheus.om (OpenMetrics for promtool) and relia-prometheus.toml reading from this URL")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,7 +63,14 @@ func run(args []string, stderr io.Writer) error {
 		case *out == "content/data/demo-metrics.json.gz":
 			return fmt.Errorf("-slos: -out must name a folder for the synthetic site")
 		}
-		return writeSynth(*out, synthSite{n: *nSLOs, step: *stepFlag, days: *days, end: end}, stderr)
+		site := synthSite{n: *nSLOs, step: *stepFlag, days: *days, end: end}
+		if err := writeSynth(*out, site, stderr); err != nil {
+			return err
+		}
+		if *promURL != "" {
+			return writeSynthOpenMetrics(*out, site, *promURL)
+		}
+		return nil
 	}
 	if end.Unix()%int64(step/time.Second) != 0 {
 		return fmt.Errorf("-end %s: want a time on the %s grid", *endFlag, step)

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/relia-dev/relia/internal/metrics"
@@ -171,4 +172,51 @@ func model(d time.Duration) string {
 		return fmt.Sprintf("%dm", d/time.Minute)
 	}
 	return fmt.Sprintf("%ds", d/time.Second)
+}
+
+// writeSynthOpenMetrics writes the synthetic site's history as the counters
+// its selectors select, in the OpenMetrics text format for promtool, and a
+// relia-prometheus.toml that reads them from url. Samples are taken every
+// step at half a step past the grid, as a real scrape lands off the step
+// grid: the counter at τ + step/2 holds every event up to the step ending
+// at τ.
+func writeSynthOpenMetrics(dir string, s synthSite, url string) error {
+	cfg := synthConfig(s)
+	cfg = strings.Replace(cfg, "type = \"snapshot\"\npath = \"content/data/metrics.json.gz\"", fmt.Sprintf("type = \"prometheus\"\nurl  = %q", url), 1)
+	if err := os.WriteFile(filepath.Join(dir, "relia-prometheus.toml"), []byte(cfg), 0o644); err != nil {
+		return err
+	}
+	f, err := os.Create(filepath.Join(dir, "prometheus.om"))
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	fmt.Fprintln(w, "# TYPE requests counter")
+	n := s.days * int(24*time.Hour/s.step)
+	first := s.end.Add(-time.Duration(n-1) * s.step)
+	ser := &metrics.Series{FirstEnd: first, Step: s.step, Good: make([]float64, n), Total: make([]float64, n)}
+	var b []byte
+	for i := range s.n {
+		synthSeries(ser, uint64(i))
+		id := synthID(i)
+		svc, name := id[:8], id[9:]
+		for _, code := range []string{"200", "500"} {
+			cum := 0.0
+			for k := range ser.Total {
+				v := ser.Good[k]
+				if code == "500" {
+					v = ser.Total[k] - ser.Good[k]
+				}
+				cum += v
+				b = fmt.Appendf(b[:0], "requests_total{service=%q,slo=%q,code=%q} %d %d\n", svc, name, code, int64(cum), ser.End(k).Add(s.step/2).Unix())
+				w.Write(b)
+			}
+		}
+	}
+	fmt.Fprintln(w, "# EOF")
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
