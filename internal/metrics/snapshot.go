@@ -124,9 +124,23 @@ func ReadSnapshotWith(r io.Reader, name string, opts SnapshotOptions) (*Snapshot
 			return nil, fmt.Errorf("read snapshot %s: gunzip: %w", name, err)
 		}
 		defer zr.Close()
-		src = &opErrReader{zr, "gunzip"}
+		ra := readAhead(zr)
+		defer ra.Close() // stops the goroutine when decoding ends early
+		src = &opErrReader{ra, "gunzip"}
 	}
 	return readSnapshotStream(src, name, opts)
+}
+
+// readAhead decompresses in a goroutine of its own, so that gunzip and the
+// JSON decoding of a large snapshot run on two cores: the next chunk is
+// inflated while the decoder works through the last one.
+func readAhead(r io.Reader) io.ReadCloser {
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := io.CopyBuffer(pw, r, make([]byte, 256<<10))
+		pw.CloseWithError(err)
+	}()
+	return pr
 }
 
 // opErrReader marks errors of the gzip layer, so that a damaged archive is
