@@ -1,8 +1,11 @@
 package site
 
 import (
+	"runtime"
+
 	"bytes"
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"html/template"
 	"math"
 	"slices"
@@ -278,12 +281,17 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 
 	// Retrospectives.
 	list := struct{ Retros []retroLink }{}
+	// Pages on every core: a site with a thousand retrospectives spends
+	// its time rendering their Markdown and charts.
+	g := new(errgroup.Group)
+	g.SetLimit(runtime.NumCPU())
 	for _, p := range b.content.Retros {
 		list.Retros = append(list.Retros, link(p))
-		if err := b.writeRetro(pub, p, results); err != nil {
-			return 0, err
-		}
+		g.Go(func() error { return b.writeRetro(pub, p, results) })
 		pages++
+	}
+	if err := g.Wait(); err != nil {
+		return 0, err
 	}
 	if err := write("retros/index.html", "retros.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Retrospectives", Section: "retros", Page: list}); err != nil {
 		return 0, err
