@@ -53,6 +53,9 @@ type Config struct {
 	// plugins, Pyrra grouping, unused AlertWindows): the build goes on,
 	// check reports them, and --strict fails on them.
 	Warnings []*Error
+
+	Deploy  Deploy  // [deploy]: where relia deploy publishes the site
+	Archive Archive // [archive]: the durable record of fetched history
 }
 
 // Source is one `[sources.NAME]` table.
@@ -166,6 +169,8 @@ type raw struct {
 	} `toml:"policy"`
 	Adjustments []rawAdjustment `toml:"adjustments"`
 	Chaos       []rawChaos      `toml:"chaos"`
+	Deploy      *rawDeploy      `toml:"deploy"`
+	Archive     *rawArchive     `toml:"archive"`
 }
 
 type rawSource struct {
@@ -430,6 +435,8 @@ func (v *validator) build(r *raw) *Config {
 			cfg.Chaos = append(cfg.Chaos, c)
 		}
 	}
+	cfg.Deploy = v.deploy(r.Deploy)
+	cfg.Archive = v.archive(r.Archive)
 	return cfg
 }
 
