@@ -62,7 +62,9 @@ var commands = []command{
 	{"status", "print every SLO's status, compliance, budget and burn rates", runStatus},
 	{"new", `create a page: relia new retro|chaos|review "Title"`, runNew},
 	{"snapshot", "record the metric history of one source to a snapshot file", runSnapshot},
-	{"version", "print the version", runVersion},
+	{"init", "create a new site in an empty folder: relia init [DIR] --prometheus URL", runInit},
+	{"deploy", "upload the built site to a bucket (S3, GCS, Azure, folder): only what changed", runDeploy},
+	{"version", "print the version, commit and build time", runVersion},
 }
 
 func lookup(name string) (command, bool) {
@@ -121,8 +123,43 @@ func runVersion(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "relia", version())
+	fmt.Fprintln(stdout, "relia", versionLine())
 	return nil
+}
+
+// versionLine is the module version, the commit and its time, from the
+// build info Go stamps into every binary (go install, go build and go run
+// alike; a module fetched by go install has a version but no VCS stamp).
+func versionLine() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "(unknown: built without module information)"
+	}
+	v := info.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	var rev, at, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.time":
+			at = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = ", modified"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	line := v
+	if rev != "" {
+		line += fmt.Sprintf(" (commit %s%s, %s)", rev, dirty, at)
+	}
+	return line + " " + info.GoVersion
 }
 
 // newFlagSet makes a command's flag set. Help that was asked for (-h) goes
@@ -173,7 +210,7 @@ func report(err error, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintln(stderr, "relia:", ue.msg)
 		return exitUsage
-	case errors.Is(err, metrics.ErrUnreachable):
+	case errors.Is(err, metrics.ErrUnreachable), errors.As(err, new(*unreachableError)):
 		fmt.Fprintln(stderr, "relia:", err)
 		return exitUnreachable
 	case errors.As(err, &ie):
@@ -195,13 +232,6 @@ func isTerminalWriter(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-func version() string {
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" {
-		return info.Main.Version
-	}
-	return "(devel)"
 }
 
 // parseNow reads a --now flag: empty, or an RFC 3339 time.

@@ -54,7 +54,9 @@ type Config struct {
 	// check reports them, and --strict fails on them.
 	Warnings []*Error
 
-	Limits Limits // [limits]: bounds on what inputs may make relia do
+	Limits  Limits  // [limits]: bounds on what inputs may make relia do
+	Deploy  Deploy  // [deploy]: where relia deploy publishes the site
+	Archive Archive // [archive]: the durable record of fetched history
 }
 
 // Limits bound the work and memory that inputs can ask for, so that a
@@ -191,6 +193,8 @@ type raw struct {
 		MaxResponseBytes         *int64 `toml:"max_response_bytes"`
 		MaxAdjustmentOccurrences *int64 `toml:"max_adjustment_occurrences"`
 	} `toml:"limits"`
+	Deploy  *rawDeploy  `toml:"deploy"`
+	Archive *rawArchive `toml:"archive"`
 }
 
 type rawSource struct {
@@ -477,6 +481,8 @@ func (v *validator) build(r *raw) *Config {
 			cfg.Chaos = append(cfg.Chaos, c)
 		}
 	}
+	cfg.Deploy = v.deploy(r.Deploy)
+	cfg.Archive = v.archive(r.Archive)
 	return cfg
 }
 

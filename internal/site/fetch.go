@@ -20,6 +20,19 @@ import (
 // CacheDir is where a site keeps settled metric history, beside relia.toml.
 const CacheDir = ".relia/cache"
 
+// cacheDir is the site's [archive] folder when it has one: the archive is
+// the same chunk files, kept where CI preserves them between runs, so old
+// chunks the store no longer holds are read from it instead.
+func cacheDir(cfg *config.Config) string {
+	if cfg.Archive.Dir != "" {
+		if filepath.IsAbs(cfg.Archive.Dir) {
+			return cfg.Archive.Dir
+		}
+		return filepath.Join(cfg.Dir, cfg.Archive.Dir)
+	}
+	return filepath.Join(cfg.Dir, filepath.FromSlash(CacheDir))
+}
+
 // openPrometheus makes the source of a `type = "prometheus"` table. The
 // secrets come from the environment variables the table names; a missing
 // one is an input error at the key's line, and its value is never shown.
@@ -72,7 +85,7 @@ func (b *build) openPrometheus(name string, src config.Source) (*metrics.Prometh
 		return nil, errors.Join(errs...)
 	}
 	if !b.opts.NoCache {
-		pc.Cache = metrics.NewCache(filepath.Join(b.cfg.Dir, filepath.FromSlash(CacheDir)))
+		pc.Cache = metrics.NewCache(cacheDir(b.cfg))
 	}
 	p, err := metrics.NewPrometheus(pc)
 	if err != nil {
