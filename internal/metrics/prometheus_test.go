@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
+
 	"github.com/relia-dev/relia/internal/metrics/promtest"
 )
 
@@ -757,4 +759,44 @@ func TestPrometheusRedirects(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A query cancelled while it waits to retry reports only the time the
+// store spent on its attempts, never the backoff: -v and the summary
+// would otherwise blame the store for relia's own pause.
+func TestRetryCancelledDuringBackoffReportsStoreTimeOnly(t *testing.T) {
+	p := newTestProm(t, healthyFake(), func(c *PrometheusConfig) {
+		// A backoff far longer than the test: only the cancel can end it.
+		c.Retry = Retry{Attempts: 5, Base: time.Hour, Max: time.Hour, Budget: 10 * time.Hour}
+	})
+	const storeTime = 7 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	failed := make(chan struct{})
+	calls := 0
+	go func() {
+		<-failed
+		cancel()
+	}()
+	_, _, _, attempts, wait, err := retry(p, ctx, "total", func(actx context.Context) (int, v1.Warnings, v1.Infos, error) {
+		calls++
+		st, ok := actx.Value(statusKey{}).(*status)
+		if !ok {
+			t.Fatal("attempt context carries no status")
+		}
+		st.wait.Store(int64(storeTime))
+		if calls == 1 {
+			close(failed)
+		}
+		return 0, nil, nil, errors.New("connection refused")
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if attempts != 1 || calls != 1 {
+		t.Errorf("attempts %d, calls %d; want 1 and 1 (cancelled before the retry)", attempts, calls)
+	}
+	if wait != storeTime {
+		t.Errorf("store time %v, want %v: the backoff must not count as the store's work", wait, storeTime)
+	}
 }
