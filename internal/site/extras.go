@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
 
@@ -244,15 +245,30 @@ func summaryOf(p *content.Page) string {
 	if para == nil {
 		return ""
 	}
-	text := plainText(&content.Page{Source: p.Source, Doc: para})
-	if len(text) > 280 {
-		cut := strings.LastIndex(text[:280], " ")
-		if cut < 0 {
-			cut = 280
-		}
-		text = text[:cut] + "…"
+	return cutSummary(plainText(&content.Page{Source: p.Source, Doc: para}), summaryRunes)
+}
+
+// summaryRunes is the length of a summary cut from a paragraph.
+const summaryRunes = 280
+
+// cutSummary shortens text to at most n characters plus an ellipsis, at
+// the last space when there is one. It counts runes, not bytes: a cut
+// inside a multi-byte character would put invalid UTF-8 in the feed, and
+// Japanese or Chinese text has no spaces to fall back on.
+func cutSummary(text string, n int) string {
+	if utf8.RuneCountInString(text) <= n {
+		return text
 	}
-	return text
+	end := 0
+	for range n {
+		_, size := utf8.DecodeRuneInString(text[end:])
+		end += size
+	}
+	head := text[:end]
+	if cut := strings.LastIndex(head, " "); cut > 0 {
+		head = head[:cut]
+	}
+	return head + "…"
 }
 
 // writeExtras writes the actions page, the search page and its index, and

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // The feed and the sitemap are well-formed XML with the right entries; the
@@ -102,4 +103,33 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// Summaries cut from a paragraph count characters, not bytes, so the feed
+// stays valid UTF-8 for text without spaces (Japanese) and with them.
+func TestCutSummary(t *testing.T) {
+	ja := strings.Repeat("障害", 150) // 300 runes, 900 bytes, no space
+	for _, tt := range []struct {
+		name, text string
+		n          int
+		want       string
+	}{
+		{"short stays", "all good", 280, "all good"},
+		{"exactly n stays", "abcde", 5, "abcde"},
+		{"cut at last space", "one two three", 9, "one two…"},
+		{"no space: cut at n runes", "abcdefgh", 5, "abcde…"},
+		{"japanese: 280 runes, not 280 bytes", ja, 280, strings.Repeat("障害", 140) + "…"},
+		{"japanese with a space", "決済 が失敗した", 5, "決済…"},
+		{"leading space is no cut point", " abcdefgh", 4, " abc…"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := cutSummary(tt.text, tt.n)
+			if got != tt.want {
+				t.Errorf("cutSummary(%q, %d) = %q, want %q", tt.text, tt.n, got, tt.want)
+			}
+			if !utf8.ValidString(got) {
+				t.Errorf("cutSummary(%q, %d) = %q is not valid UTF-8", tt.text, tt.n, got)
+			}
+		})
+	}
 }
