@@ -9,7 +9,7 @@ import (
 	"github.com/relia-dev/relia/internal/slo"
 )
 
-// The api/v1/slos.json contract of DESIGN.md. Fractions are 0..1 except
+// The api/v1/slos.json contract of docs/api.md. Fractions are 0..1 except
 // objective (percent); times are RFC 3339 UTC; undefined values are null.
 type apiDoc struct {
 	GeneratedAt string     `json:"generated_at"`
@@ -37,11 +37,12 @@ type apiSLO struct {
 	Alerts      []apiAlert `json:"alerts"`
 	// AlertRules are the SLO's own rules, present only when it has its
 	// own (custom, or none at all: an empty list); absent, the SLO has the
-	// default rules of DESIGN.md.
+	// default rules of docs/numbers.md ("Alert replay").
 	AlertRules *[]apiRule `json:"alert_rules,omitempty"`
 	Notes      []string   `json:"notes,omitempty"`
 
-	// Error-budget policy (DESIGN.md "Policy checks").
+	// Error-budget policy (docs/numbers.md, "Burn episodes and the
+	// retrospective policy").
 	ExcludedSteps     int             `json:"excluded_steps"`
 	Adjustments       []apiAdjustment `json:"adjustments"`
 	BurnEpisodes      []apiEpisode    `json:"burn_episodes"`

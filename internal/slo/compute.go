@@ -741,7 +741,8 @@ func burn(hi, lo cum, allowed float64) float64 {
 	return (hi.b - lo.b) / (t * allowed)
 }
 
-// status applies the status rules of DESIGN.md in order of precedence.
+// status applies the status rules of docs/numbers.md ("Status") in order
+// of precedence.
 func status(total, coverage, remaining, atRiskBelow float64) string {
 	switch {
 	case total == 0 || coverage < 0.5:

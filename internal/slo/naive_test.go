@@ -12,7 +12,7 @@ import (
 
 // TestComputeMatchesNaive checks Compute, and that Range covers what it
 // reads, against a slow reference that re-sums every window straight from
-// the DESIGN.md definitions, walking back from each τ in time.
+// the definitions of docs/numbers.md, walking back from each τ in time.
 //
 // The reference reads a series that starts 40 days before Range; Compute
 // gets only the steps Range asks for. If Range were too short, Compute would

@@ -1,4 +1,4 @@
-// Package slo holds the SLO math of DESIGN.md: windows, compliance, error
+// Package slo holds the SLO math of docs/numbers.md: windows, compliance, error
 // budget, burn rates and alert replay. It is pure computation over a
 // metrics.Series; it performs no I/O and knows nothing about pages.
 package slo
@@ -68,7 +68,7 @@ type RuleSpec struct {
 	Name        string // the alert's name in the tool it came from, shown with the rule; may be ""
 }
 
-// DefaultRules are the rules of DESIGN.md (SRE Workbook, chapter 5): page
+// DefaultRules are the rules of docs/numbers.md (SRE Workbook, chapter 5): page
 // (2 %, 1h, 5m), page (5 %, 6h, 30m), ticket (10 %, 1d, 2h), ticket
 // (10 %, 3d, 6h).
 func DefaultRules() []RuleSpec {
