@@ -67,7 +67,8 @@ func TestCheck(t *testing.T) {
 				return
 			}
 			if got.String() != want {
-				t.Errorf("problems:\n%s\nwant:\n%s(if the change is intended, run: go test ./internal/site -run TestCheck -update)", got.String(), want)
+				t.Errorf("problems differ from %s (if the change is intended, run: go test ./internal/site -run TestCheck -update):\n%s",
+					file, goldenDiff("want", []byte(want), "got", []byte(got.String())))
 			}
 		})
 	}

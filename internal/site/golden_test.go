@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/rogpeppe/go-internal/diff"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -37,7 +39,14 @@ func TestGolden(t *testing.T) {
 			t.Fatalf("%v (run: go test ./internal/site -run TestGolden -update)", err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s; if the change is intended, run: go test ./internal/site -run TestGolden -update", page, golden)
+			t.Errorf("%s differs from %s; if the change is intended, run: go test ./internal/site -run TestGolden -update\n%s",
+				page, golden, goldenDiff(golden, want, page, got))
 		}
 	}
+}
+
+// goldenDiff is a unified diff from the golden text to what the test got,
+// so a failure in CI shows the change rather than two whole files.
+func goldenDiff(goldenName string, golden []byte, gotName string, got []byte) string {
+	return string(diff.Diff(goldenName, golden, gotName, got))
 }
