@@ -15,7 +15,7 @@ import (
 	"github.com/relia-dev/relia/internal/site"
 )
 
-// Exit codes, documented in `relia help` and the README.
+// Exit codes, documented in `relia help` and docs/commands.md.
 const (
 	exitOK          = 0
 	exitInput       = 1 // the inputs are wrong; the message says where

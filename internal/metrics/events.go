@@ -35,7 +35,7 @@ import (
 //
 // summed over the series. Summed over steps the differences telescope, so
 // a window's total is exact but for two losses, both documented in the
-// README: the first scrape of a new series (its counter's value then is
+// docs (prometheus.md): the first scrape of a new series (its counter's value then is
 // what it counted before anyone looked), and a series silent for longer
 // than GAP (its next sample has no partner, so the silence is lost as for
 // a new series). Neither is counted twice.
