@@ -396,22 +396,9 @@ func (s *Snapshot) readSLO(e *snapshotErrors, id string, slo *snapshotSLO) *snap
 		ts, x, y := a[i].ts, a[i].v, b[j].v
 		i++
 		j++
-		var good, total float64
-		switch present[0].name + "+" + present[1].name {
-		case "good+total":
-			if x > y {
-				e.add("%s at %s: good %s > total %s", id, at(ts), num(x), num(y))
-				continue
-			}
-			good, total = x, y
-		case "bad+total":
-			if x > y {
-				e.add("%s at %s: bad %s > total %s", id, at(ts), num(x), num(y))
-				continue
-			}
-			good, total = y-x, y
-		case "good+bad":
-			good, total = x, x+y
+		good, total, ok := e.counts(id, present[0].name+"+"+present[1].name, ts, x, y)
+		if !ok {
+			continue
 		}
 		out.ends = append(out.ends, ts)
 		out.good = append(out.good, good)
@@ -459,6 +446,27 @@ func (s *Snapshot) readPairs(e *snapshotErrors, id, series string, pairs []snaps
 }
 
 // at formats a step end for errors: RFC 3339 for people, unix for grep.
+// counts turns one step of the two series an SLO was recorded with (pair
+// is "good+total", "bad+total" or "good+bad") into good and total events,
+// or records why it cannot.
+func (e *snapshotErrors) counts(id, pair string, ts int64, x, y float64) (good, total float64, ok bool) {
+	switch pair {
+	case "good+total":
+		if x > y {
+			e.add("%s at %s: good %s > total %s", id, at(ts), num(x), num(y))
+			return 0, 0, false
+		}
+		return x, y, true
+	case "bad+total":
+		if x > y {
+			e.add("%s at %s: bad %s > total %s", id, at(ts), num(x), num(y))
+			return 0, 0, false
+		}
+		return y - x, y, true
+	}
+	return x, x + y, true // good+bad
+}
+
 func at(ts int64) string {
 	return fmt.Sprintf("%s (%d)", time.Unix(ts, 0).UTC().Format(time.RFC3339), ts)
 }

@@ -556,22 +556,9 @@ func (s *Snapshot) readSLOv2(e *snapshotErrors, id string, slo *snapshotSLOv2) *
 		if bad || math.IsNaN(x) || math.IsNaN(y) {
 			continue
 		}
-		var good, total float64
-		switch names[0] + "+" + names[1] {
-		case "good+total":
-			if x > y {
-				e.add("%s at %s: good %s > total %s", id, at(ts), num(x), num(y))
-				continue
-			}
-			good, total = x, y
-		case "bad+total":
-			if x > y {
-				e.add("%s at %s: bad %s > total %s", id, at(ts), num(x), num(y))
-				continue
-			}
-			good, total = y-x, y
-		case "good+bad":
-			good, total = x, x+y
+		good, total, ok := e.counts(id, names[0]+"+"+names[1], ts, x, y)
+		if !ok {
+			continue
 		}
 		out.ends = append(out.ends, ts)
 		out.good = append(out.good, good)
