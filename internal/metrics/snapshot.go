@@ -341,8 +341,7 @@ type stamped struct {
 // readSLO validates one SLO's series and merges them into good and total on
 // the steps both series have. It returns nil after reporting errors.
 func (s *Snapshot) readSLO(e *snapshotErrors, id string, slo *snapshotSLO) *snapshotSeries {
-	if svc, n, ok := strings.Cut(id, "/"); !ok || svc == "" || n == "" || strings.Contains(n, "/") {
-		e.add("slo id %q: want \"service/name\"", id)
+	if !e.validID(id) {
 		return nil
 	}
 	if slo == nil {
@@ -354,21 +353,14 @@ func (s *Snapshot) readSLO(e *snapshotErrors, id string, slo *snapshotSLO) *snap
 		pairs []snapshotPair
 	}
 	var present []named
+	var names []string
 	for _, n := range []named{{"good", slo.Good}, {"bad", slo.Bad}, {"total", slo.Total}} {
 		if n.pairs != nil {
 			present = append(present, n)
+			names = append(names, n.name)
 		}
 	}
-	if len(present) != 2 {
-		names := make([]string, len(present))
-		for i, n := range present {
-			names[i] = n.name
-		}
-		has := "none"
-		if len(names) > 0 {
-			has = strings.Join(names, ", ")
-		}
-		e.add("%s: want exactly two of good, bad and total, has %s", id, has)
+	if !e.twoSeries(id, names) {
 		return nil
 	}
 
@@ -426,12 +418,7 @@ func (s *Snapshot) readPairs(e *snapshotErrors, id, series string, pairs []snaps
 		switch {
 		case ts%s.stepSec != 0:
 			e.add("%s: %s at %s: timestamp not on the %s step grid", id, series, at(ts), formatDuration(s.step))
-		case math.IsInf(p.v, 0) || math.IsNaN(p.v):
-			e.add("%s: %s at %s: count is not finite", id, series, at(ts))
-		case p.v < 0:
-			e.add("%s: %s at %s: count %s is negative", id, series, at(ts), num(p.v))
-		case p.v > MaxCount:
-			e.add("%s: %s at %s: count %s is above %d (2^53), the largest a float64 counts exactly", id, series, at(ts), num(p.v), MaxCount)
+		case !e.validCount(id, series, ts, p.v):
 		default:
 			out = append(out, stamped{ts, p.v})
 		}
@@ -446,6 +433,45 @@ func (s *Snapshot) readPairs(e *snapshotErrors, id, series string, pairs []snaps
 }
 
 // at formats a step end for errors: RFC 3339 for people, unix for grep.
+// validID checks an SLO id of a snapshot: "service/name".
+func (e *snapshotErrors) validID(id string) bool {
+	if svc, n, ok := strings.Cut(id, "/"); !ok || svc == "" || n == "" || strings.Contains(n, "/") {
+		e.add("slo id %q: want \"service/name\"", id)
+		return false
+	}
+	return true
+}
+
+// twoSeries checks that an SLO was recorded with exactly two of good, bad
+// and total (names, in that order).
+func (e *snapshotErrors) twoSeries(id string, names []string) bool {
+	if len(names) == 2 {
+		return true
+	}
+	has := "none"
+	if len(names) > 0 {
+		has = strings.Join(names, ", ")
+	}
+	e.add("%s: want exactly two of good, bad and total, has %s", id, has)
+	return false
+}
+
+// validCount checks one count of series at ts: finite, not negative, and
+// small enough for a float64 to count exactly.
+func (e *snapshotErrors) validCount(id, series string, ts int64, v float64) bool {
+	switch {
+	case math.IsInf(v, 0) || math.IsNaN(v):
+		e.add("%s: %s at %s: count is not finite", id, series, at(ts))
+	case v < 0:
+		e.add("%s: %s at %s: count %s is negative", id, series, at(ts), num(v))
+	case v > MaxCount:
+		e.add("%s: %s at %s: count %s is above %d (2^53), the largest a float64 counts exactly", id, series, at(ts), num(v), MaxCount)
+	default:
+		return true
+	}
+	return false
+}
+
 // counts turns one step of the two series an SLO was recorded with (pair
 // is "good+total", "bad+total" or "good+bad") into good and total events,
 // or records why it cannot.

@@ -474,8 +474,7 @@ func shorten(s string) string {
 // readSLOv2 checks one SLO of a version 2 snapshot and returns the steps
 // both of its series have data for, or nil after reporting errors.
 func (s *Snapshot) readSLOv2(e *snapshotErrors, id string, slo *snapshotSLOv2) *snapshotSeries {
-	if svc, n, ok := strings.Cut(id, "/"); !ok || svc == "" || n == "" || strings.Contains(n, "/") {
-		e.add("slo id %q: want \"service/name\"", id)
+	if !e.validID(id) {
 		return nil
 	}
 	if slo == nil {
@@ -494,12 +493,7 @@ func (s *Snapshot) readSLOv2(e *snapshotErrors, id string, slo *snapshotSLOv2) *
 			names = append(names, n.name)
 		}
 	}
-	if len(present) != 2 {
-		has := "none"
-		if len(names) > 0 {
-			has = strings.Join(names, ", ")
-		}
-		e.add("%s: want exactly two of good, bad and total, has %s", id, has)
+	if !e.twoSeries(id, names) {
 		return nil
 	}
 	if slo.Start == nil {
@@ -540,16 +534,8 @@ func (s *Snapshot) readSLOv2(e *snapshotErrors, id string, slo *snapshotSLOv2) *
 		ts := first + int64(i)*s.stepSec
 		bad := false
 		for k, v := range [2]float64{x, y} {
-			switch {
-			case math.IsNaN(v):
-			case math.IsInf(v, 0):
-				e.add("%s: %s at %s: count is not finite", id, names[k], at(ts))
-				bad = true
-			case v < 0:
-				e.add("%s: %s at %s: count %s is negative", id, names[k], at(ts), num(v))
-				bad = true
-			case v > MaxCount:
-				e.add("%s: %s at %s: count %s is above %d (2^53), the largest a float64 counts exactly", id, names[k], at(ts), num(v), MaxCount)
+			// NaN is a step without data (null), not a bad count.
+			if !math.IsNaN(v) && !e.validCount(id, names[k], ts, v) {
 				bad = true
 			}
 		}
