@@ -110,30 +110,9 @@ func TestScrapedCounts(t *testing.T) {
 // two different reasons: no such series, and history that stopped.
 func checkWhyNoData(t *testing.T, prom *promtest.Server) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "relia.toml"), fmt.Sprintf(`title   = "Missing"
-history = "1d"
-step    = "1m"
-
-[sources.prod]
-type = "prometheus"
-url  = %q
-
-[[slos]]
-service   = "typo"
-name      = "availability"
-objective = 99
-window    = "1d"
-bad   = 'http_requests_total{service="chekout",code="500"}'
-total = 'http_requests_total{service="chekout"}'
-
-[[slos]]
-service   = "stopped"
-name      = "availability"
-objective = 99
-window    = "1d"
-bad   = 'http_requests_total{service="offset15",code="500"}'
-total = 'http_requests_total{service="offset15"}'
-`, prom.URL))
+	writeScrapeSite(t, dir, prom.URL, "1d",
+		scrapeSLO{service: "typo", counters: "chekout", objective: 99, window: "1d"},
+		scrapeSLO{service: "stopped", counters: "offset15", objective: 99, window: "1d"})
 	// offset15's history ends at scrapeNow: two days later it has stopped.
 	rep, err := site.Check(context.Background(), site.Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: scrapeNow.Add(36 * time.Hour), NoCache: true})
 	if err != nil {
@@ -152,6 +131,27 @@ total = 'http_requests_total{service="offset15"}'
 			t.Errorf("check problems:\n%s\nwant one saying %q", all, want)
 		}
 	}
+}
+
+// scrapeSLO is an availability SLO of a test site over the generated
+// counters of one service.
+type scrapeSLO struct {
+	service, counters string // the SLO's service, and the service label its selectors pick
+	objective         float64
+	window            string
+}
+
+// writeScrapeSite writes dir/relia.toml: a 1-minute step (on line 3, where
+// a too-sparse selector's error points), the store at url, and the SLOs.
+func writeScrapeSite(t *testing.T, dir, url, history string, slos ...scrapeSLO) {
+	t.Helper()
+	var b strings.Builder
+	fmt.Fprintf(&b, "title   = \"Scrapes\"\nhistory = %q\nstep    = \"1m\"\n\n[sources.prod]\ntype = \"prometheus\"\nurl  = %q\n", history, url)
+	for _, s := range slos {
+		fmt.Fprintf(&b, "\n[[slos]]\nservice   = %q\nname      = \"availability\"\nobjective = %v\nwindow    = %q\n", s.service, s.objective, s.window)
+		fmt.Fprintf(&b, "bad   = 'http_requests_total{service=%q,code=\"500\"}'\ntotal = 'http_requests_total{service=%q}'\n", s.counters, s.counters)
+	}
+	writeFile(t, filepath.Join(dir, "relia.toml"), b.String())
 }
 
 // checkSteps fetches the last two days of a case and compares every step
@@ -198,22 +198,7 @@ func checkSteps(t *testing.T, store *promtest.Server, c scrapeCase) {
 
 func checkSparse(t *testing.T, store *promtest.Server) {
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "relia.toml"), fmt.Sprintf(`title   = "Sparse"
-history = "1d"
-step    = "1m"
-
-[sources.prod]
-type = "prometheus"
-url  = %q
-
-[[slos]]
-service   = "sparse"
-name      = "availability"
-objective = 99
-window    = "1h"
-bad   = 'http_requests_total{service="sparse",code="500"}'
-total = 'http_requests_total{service="sparse"}'
-`, store.URL))
+	writeScrapeSite(t, dir, store.URL, "1d", scrapeSLO{service: "sparse", counters: "sparse", objective: 99, window: "1h"})
 	_, err := site.Build(context.Background(), site.Options{ConfigPath: filepath.Join(dir, "relia.toml"), Out: filepath.Join(dir, "public"), Now: scrapeNow, NoCache: true})
 	var de *diag.Error
 	if !errors.As(err, &de) || de.Line != 3 || de.Key != "step" {
@@ -240,22 +225,7 @@ total = 'http_requests_total{service="sparse"}'
 func checkThirtyDays(t *testing.T, prom *promtest.Server, h promtest.History) {
 	const objective = 99.9
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "relia.toml"), fmt.Sprintf(`title   = "Thirty days"
-history = "2d"
-step    = "1m"
-
-[sources.prod]
-type = "prometheus"
-url  = %q
-
-[[slos]]
-service   = "offset60"
-name      = "availability"
-objective = %v
-window    = "30d"
-bad   = 'http_requests_total{service="offset60",code="500"}'
-total = 'http_requests_total{service="offset60"}'
-`, prom.URL, objective))
+	writeScrapeSite(t, dir, prom.URL, "2d", scrapeSLO{service: "offset60", counters: "offset60", objective: objective, window: "30d"})
 	out := filepath.Join(dir, "public")
 	if _, err := site.Build(context.Background(), site.Options{ConfigPath: filepath.Join(dir, "relia.toml"), Out: out, Now: scrapeNow}); err != nil {
 		t.Fatal(err)
