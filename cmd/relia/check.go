@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/relia-dev/relia/internal/check"
 	"github.com/relia-dev/relia/internal/site"
 )
 
@@ -54,14 +55,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch *format {
 	case "json":
 		doc := struct {
-			Problems []site.Problem `json:"problems"`
-			Errors   int            `json:"errors"`
-			Warnings int            `json:"warnings"`
-			SLOs     int            `json:"slos"`
-			Pages    int            `json:"pages"`
+			Problems []check.Problem `json:"problems"`
+			Errors   int             `json:"errors"`
+			Warnings int             `json:"warnings"`
+			SLOs     int             `json:"slos"`
+			Pages    int             `json:"pages"`
 		}{Problems: rep.Problems, Errors: errs, Warnings: warns, SLOs: rep.SLOs, Pages: rep.Pages}
 		if doc.Problems == nil {
-			doc.Problems = []site.Problem{}
+			doc.Problems = []check.Problem{}
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")

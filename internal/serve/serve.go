@@ -36,6 +36,8 @@ import (
 	"github.com/fsnotify/fsnotify"
 
 	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/fetch"
+	"github.com/relia-dev/relia/internal/publish"
 	"github.com/relia-dev/relia/internal/site"
 )
 
@@ -57,8 +59,8 @@ type Server struct {
 	opts    Options
 	ln      net.Listener
 	tmp     string
-	scratch *site.Scratch
-	cache   *site.SeriesCache
+	scratch *publish.Scratch
+	cache   *fetch.SeriesCache
 	log     io.Writer
 
 	mu      sync.Mutex
@@ -85,12 +87,12 @@ func New(opts Options) (*Server, error) {
 	}
 	// Locked while the preview runs: one killed before its cleanup
 	// leaves a folder the next preview removes.
-	scratch, err := site.NewScratch(os.TempDir(), "relia-serve-")
+	scratch, err := publish.NewScratch(os.TempDir(), "relia-serve-")
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("serve: %w", err)
 	}
-	return &Server{opts: opts, ln: ln, tmp: scratch.Dir, scratch: scratch, cache: site.NewSeriesCache(), log: log, subs: map[chan int]bool{}}, nil
+	return &Server{opts: opts, ln: ln, tmp: scratch.Dir, scratch: scratch, cache: fetch.NewSeriesCache(), log: log, subs: map[chan int]bool{}}, nil
 }
 
 // URL is where the site is served.

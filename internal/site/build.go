@@ -1,6 +1,11 @@
-// Package site runs a build: it loads the inputs, computes every SLO,
-// assembles the pages and publishes public/ atomically. It is the only
-// package that writes output, and only through a Publisher.
+// Package site is the pipeline of relia build, check, status and snapshot:
+// it loads the inputs, computes every SLO, assembles the pages and hands
+// them to a publish.Publisher, which swaps the finished folder into place.
+// The parts live in packages of their own (fetch, policy, api, check,
+// render, publish); this package wires them and depends on them, never
+// the reverse. It writes files in two ways only: a site through a
+// publish.Publisher (Build, Check), and a snapshot through
+// publish.WriteFile (Record).
 package site
 
 import (
@@ -21,11 +26,15 @@ import (
 	"github.com/yuin/goldmark"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/relia-dev/relia/internal/check"
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/confine"
 	"github.com/relia-dev/relia/internal/content"
 	"github.com/relia-dev/relia/internal/diag"
+	"github.com/relia-dev/relia/internal/fetch"
 	"github.com/relia-dev/relia/internal/metrics"
+	"github.com/relia-dev/relia/internal/policy"
+	"github.com/relia-dev/relia/internal/publish"
 	"github.com/relia-dev/relia/internal/render"
 	"github.com/relia-dev/relia/internal/slo"
 )
@@ -47,8 +56,8 @@ type Options struct {
 	Strict     bool      // fail on warnings (a chaos log relia cannot read or place) as on errors
 	Verbose    io.Writer // a line per metric query (-v); nil for none
 	// Series, when set, keeps fetched metric history in memory between
-	// builds of one process (relia serve): see SeriesCache.
-	Series *SeriesCache
+	// builds of one process (relia serve): see fetch.SeriesCache.
+	Series *fetch.SeriesCache
 }
 
 // Result describes a finished build.
@@ -84,7 +93,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	pub, err := NewPublisher(opts.Out)
+	pub, err := publish.NewPublisher(opts.Out)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +139,8 @@ type build struct {
 	md      goldmark.Markdown
 	now     time.Time
 	log     io.Writer
-	fetch   *fetchLog // queries of Prometheus sources: -v, warnings, progress
+	fetch   *fetch.Log                     // queries of Prometheus sources: -v, warnings, progress
+	prom    map[string]*metrics.Prometheus // the Prometheus sources, by name
 
 	// Chart blocks per Markdown page, and the SLOs they draw: those keep
 	// their per-step data until the pages are written.
@@ -170,7 +180,8 @@ func load(opts Options) (*build, error) {
 			cfg.BaseURL += "/"
 		}
 	}
-	b := &build{opts: opts, cfg: cfg, log: log, sources: map[string]metrics.Source{}, fetch: newFetchLog(opts, len(cfg.SLOs))}
+	b := &build{opts: opts, cfg: cfg, log: log, sources: map[string]metrics.Source{},
+		fetch: fetch.NewLog(opts.Log, opts.Verbose, opts.Progress, len(cfg.SLOs)), prom: map[string]*metrics.Prometheus{}}
 	for _, w := range cfg.Warnings {
 		// What the SLO specs say and relia does not apply: never silent.
 		fmt.Fprintf(log, "warning: %s\n", w)
@@ -217,12 +228,12 @@ func load(opts Options) (*build, error) {
 			}
 		case "prometheus":
 			allSnapshots = false
-			p, err := b.openPrometheus(name, src)
+			p, err := fetch.OpenPrometheus(cfg, name, src, b.fetch, opts.NoCache)
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			b.sources[name] = p
+			b.sources[name], b.prom[name] = p, p
 		default:
 			allSnapshots = false
 		}
@@ -230,7 +241,7 @@ func load(opts Options) (*build, error) {
 	if len(errs) > 0 {
 		return nil, inputErr(errors.Join(errs...))
 	}
-	b.sources = opts.Series.wrap(cfg, b.sources)
+	b.sources = opts.Series.Wrap(cfg, b.sources)
 	now := opts.Now
 	if now.IsZero() {
 		now = time.Now()
@@ -281,7 +292,7 @@ func alignDown(t time.Time, step time.Duration) time.Time {
 type sloResult struct {
 	cfg    config.SLO
 	report *slo.Report
-	policy policy
+	policy policy.Policy
 }
 
 func (b *build) specOf(s config.SLO) slo.Spec {
@@ -292,11 +303,16 @@ func (b *build) specOf(s config.SLO) slo.Spec {
 	}
 }
 
+// policyFor applies the site's error-budget policy to SLO s.
+func (b *build) policyFor(s config.SLO, r *slo.Report) policy.Policy {
+	return policy.For(b.cfg, b.now, s, r, b.retrosFor(s.ID()))
+}
+
 func (b *build) sloOptions() slo.Options {
 	return slo.Options{Now: b.now, History: b.cfg.History, Location: b.cfg.Location, Weeks: b.weeks(), Step: b.cfg.Step, QuarterToDate: true}
 }
 
-func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
+func (b *build) run(ctx context.Context, pub *publish.Publisher) (*Result, error) {
 	results := make([]sloResult, len(b.cfg.SLOs))
 	var pages atomic.Int32
 	b.planFetch(nil)
@@ -318,7 +334,7 @@ func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 			// summary is kept for the index and the API.
 			r.Timeline = slo.Timeline{}
 			results[i] = sloResult{cfg: s, report: r, policy: pol}
-			b.fetch.computedSLO()
+			b.fetch.ComputedSLO()
 			return nil
 		})
 	}
@@ -329,7 +345,7 @@ func (b *build) run(ctx context.Context, pub *Publisher) (*Result, error) {
 		return nil, err
 	}
 	b.results = results
-	b.fetch.finish()
+	b.fetch.Finish()
 	b.measureChaos()
 	n, err := b.writeSitePages(pub, results)
 	if err != nil {
@@ -421,7 +437,11 @@ func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, erro
 		return nil, fmt.Errorf("compute %s: %w", s.ID(), err)
 	}
 	if r.Status == "no-data" {
-		why := b.whyNoData(ctx, s, series, r.WindowStart)
+		var store check.SeriesCounter
+		if p, ok := b.prom[s.Source]; ok {
+			store = p
+		}
+		why := check.WhyNoData(ctx, store, s, series, r.WindowStart, b.now, b.cfg.Location)
 		b.keptMu.Lock()
 		b.noData[s.ID()] = why
 		b.keptMu.Unlock()
@@ -436,7 +456,7 @@ func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, erro
 }
 
 // writeAssets copies the embedded static files under assets/.
-func writeAssets(pub *Publisher) error {
+func writeAssets(pub *publish.Publisher) error {
 	assets, err := render.Assets()
 	if err != nil {
 		return err

@@ -15,11 +15,13 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/relia-dev/relia/internal/api"
 	"github.com/relia-dev/relia/internal/chaos"
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/confine"
 	"github.com/relia-dev/relia/internal/content"
 	"github.com/relia-dev/relia/internal/diag"
+	"github.com/relia-dev/relia/internal/publish"
 	"github.com/relia-dev/relia/internal/render"
 	"github.com/relia-dev/relia/internal/slo"
 )
@@ -418,7 +420,7 @@ type chaosRunPage struct {
 	GapBudget  float64
 }
 
-func (b *build) writeChaosRun(pub *Publisher, r *chaos.Run, writeUps []writeUpLink) error {
+func (b *build) writeChaosRun(pub *publish.Publisher, r *chaos.Run, writeUps []writeUpLink) error {
 	path := runPath(r)
 	gap := b.chaos.gap[r.ID]
 	page := chaosRunPage{
@@ -506,7 +508,7 @@ type writeUpPage struct {
 	Body   template.HTML
 }
 
-func (b *build) writeWriteUp(pub *Publisher, p *content.Page) error {
+func (b *build) writeWriteUp(pub *publish.Publisher, p *content.Page) error {
 	body, err := b.markdown(p)
 	if err != nil {
 		return err
@@ -564,7 +566,7 @@ type chaosIndexPage struct {
 
 // writeChaosPages writes a page per run, per write-up, and the chaos
 // index. It writes nothing on a site without chaos logs or write-ups.
-func (b *build) writeChaosPages(pub *Publisher) (int, error) {
+func (b *build) writeChaosPages(pub *publish.Publisher) (int, error) {
 	if !b.hasChaos() {
 		return 0, nil
 	}
@@ -615,10 +617,10 @@ func (b *build) hasChaos() bool {
 }
 
 // apiChaosRuns is chaos_runs of api/v1/slos.json, by start.
-func (b *build) apiChaosRuns() []apiChaos {
-	out := []apiChaos{}
+func (b *build) apiChaosRuns() []api.Chaos {
+	out := []api.Chaos{}
 	for _, r := range b.chaos.runs {
-		a := apiChaos{
+		a := api.Chaos{
 			ID: r.ID, Title: r.Title, Source: r.Source, Status: r.Status,
 			HypothesisMet: r.Hypothesis().Bool(),
 			Services:      append([]string{}, r.Services...),
@@ -629,14 +631,14 @@ func (b *build) apiChaosRuns() []apiChaos {
 			out = append(out, a)
 			continue
 		}
-		start, end := rfc3339(r.Start), rfc3339(r.End)
-		a.Start, a.End, a.Impact = &start, &end, []apiImpact{}
+		start, end := api.RFC3339(r.Start), api.RFC3339(r.End)
+		a.Start, a.End, a.Impact = &start, &end, []api.Impact{}
 		for _, im := range b.chaos.impacts[r.ID] {
-			ai := apiImpact{SLO: im.SLO}
+			ai := api.Impact{SLO: im.SLO}
 			if !im.NoData {
 				bad, alerted := im.Bad, im.Alerted
 				ai.Bad, ai.Alerted = &bad, &alerted
-				ai.BudgetConsumed, ai.PeakBurnRate = nullable(im.BudgetConsumed), nullable(im.PeakBurnRate)
+				ai.BudgetConsumed, ai.PeakBurnRate = api.Nullable(im.BudgetConsumed), api.Nullable(im.PeakBurnRate)
 			}
 			a.Impact = append(a.Impact, ai)
 		}

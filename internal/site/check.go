@@ -2,81 +2,17 @@ package site
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"net/url"
 	"os"
-	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 
-	"github.com/yuin/goldmark/ast"
-
-	"github.com/relia-dev/relia/internal/config"
-	"github.com/relia-dev/relia/internal/content"
-	"github.com/relia-dev/relia/internal/diag"
+	"github.com/relia-dev/relia/internal/check"
 	"github.com/relia-dev/relia/internal/metrics"
-	"github.com/relia-dev/relia/internal/render"
+	"github.com/relia-dev/relia/internal/publish"
 )
-
-// Severities of a Problem.
-const (
-	SeverityError   = "error"   // the build fails, or the site is broken
-	SeverityWarning = "warning" // the site builds, but something needs a look
-)
-
-// Problem is one finding of Check, at a place in the site's inputs.
-type Problem struct {
-	File     string `json:"file"`           // relative to the working folder, as in build errors; "" when unknown
-	Line     int    `json:"line,omitempty"` // 0 when unknown
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
-}
-
-// String is "file:line: message", with "warning: " before the message of a
-// warning: the shape editors and CI annotate.
-func (p Problem) String() string {
-	var b strings.Builder
-	if p.File != "" {
-		b.WriteString(p.File)
-		if p.Line > 0 {
-			fmt.Fprintf(&b, ":%d", p.Line)
-		}
-		b.WriteString(": ")
-	}
-	if p.Severity == SeverityWarning {
-		b.WriteString("warning: ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
-}
-
-// CheckReport is what Check found.
-type CheckReport struct {
-	Problems []Problem // sorted by file and line
-	SLOs     int       // SLOs computed (0 when the inputs did not load)
-	Pages    int       // pages the site would have
-}
-
-// Errors and Warnings count the problems of each severity.
-func (r *CheckReport) Errors() int   { return r.count(SeverityError) }
-func (r *CheckReport) Warnings() int { return r.count(SeverityWarning) }
-
-func (r *CheckReport) count(sev string) int {
-	n := 0
-	for _, p := range r.Problems {
-		if p.Severity == sev {
-			n++
-		}
-	}
-	return n
-}
 
 // Check validates a site without publishing it: everything a build checks
 // (config, imported SLO specs, content, chart blocks, chaos logs, templates,
@@ -89,62 +25,62 @@ func (r *CheckReport) count(sev string) int {
 // Problems in the inputs are returned in the report, not as an error. The
 // error is for what stops the check itself: a metric source that cannot be
 // reached (wrapping metrics.ErrUnreachable), or a cancelled context.
-func Check(ctx context.Context, opts Options) (*CheckReport, error) {
+func Check(ctx context.Context, opts Options) (*check.Report, error) {
 	var log bytes.Buffer
 	opts.Log = &log
 	opts.Progress = false
-	rep := &CheckReport{}
+	rep := &check.Report{}
 	b, err := load(opts)
 	if err != nil {
-		if err := rep.addErr(err); err != nil {
+		if err := addErr(rep, err); err != nil {
 			return nil, err
 		}
-		if !configLoads(opts.ConfigPath) {
+		if !check.ConfigLoads(opts.ConfigPath) {
 			// The configuration is broken: the Markdown can still be
 			// checked on its own, so that one run shows every problem.
-			rep.addErr(contentOnly(opts.ConfigPath, opts.Drafts))
+			addErr(rep, check.ContentOnly(opts.ConfigPath, opts.Drafts))
 		}
-		rep.addLog(log.String(), nil)
-		rep.sort()
+		rep.AddLog(log.String(), nil)
+		rep.Sort()
 		return rep, nil
 	}
 	// Locked while it lives: a check killed before its cleanup leaves a
 	// folder the next check removes.
-	scratch, err := NewScratch(os.TempDir(), "relia-check-")
+	scratch, err := publish.NewScratch(os.TempDir(), "relia-check-")
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
 	defer scratch.Remove()
-	pub, err := NewPublisher(filepath.Join(scratch.Dir, "site"))
+	pub, err := publish.NewPublisher(filepath.Join(scratch.Dir, "site"))
 	if err != nil {
 		return nil, err
 	}
 	defer pub.Abort()
 	res, err := b.run(ctx, pub)
 	if err != nil {
-		if err := rep.addErr(err); err != nil {
+		if err := addErr(rep, err); err != nil {
 			return nil, err
 		}
-		rep.addLog(log.String(), rep.addWarnings(b.warnings))
-		rep.sort()
+		rep.AddLog(log.String(), rep.AddWarnings(b.warnings))
+		rep.Sort()
 		return rep, nil
 	}
 	rep.SLOs, rep.Pages = res.SLOs, res.Pages
-	files, err := siteFiles(pub.tmp)
+	files, err := check.SiteFiles(pub.Dir())
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
 	}
-	rep.Problems = append(rep.Problems, b.checkLinks(files)...)
-	rep.Problems = append(rep.Problems, b.checkActions()...)
-	rep.Problems = append(rep.Problems, b.checkSLOs()...)
-	rep.addLog(log.String(), rep.addWarnings(b.warnings))
-	rep.sort()
+	rep.Problems = append(rep.Problems, check.Links(b.markdownPages(), files)...)
+	rep.Problems = append(rep.Problems, check.Actions(append(slices.Clone(b.content.Retros), b.content.Chaos...), b.now, b.cfg.Location)...)
+	rep.Problems = append(rep.Problems, check.SLOs(b.checkedSLOs(), b.cfg.Location)...)
+	rep.AddLog(log.String(), rep.AddWarnings(b.warnings))
+	rep.Sort()
 	return rep, nil
 }
 
 // addErr adds the problems an error of the pipeline names. It returns the
 // error itself when it is not about the inputs.
-func (r *CheckReport) addErr(err error) error {
+func addErr(r *check.Report, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -152,7 +88,7 @@ func (r *CheckReport) addErr(err error) error {
 		return err
 	}
 	for _, e := range leaves(err) {
-		r.Problems = append(r.Problems, problemOf(e.Error(), SeverityError))
+		r.Problems = append(r.Problems, check.ProblemOf(e.Error(), check.SeverityError))
 	}
 	return nil
 }
@@ -172,108 +108,15 @@ func leaves(err error) []error {
 	return []error{err}
 }
 
-var (
-	templateRe = regexp.MustCompile(`^parse (\S+): template: [^:]+:(\d+): (?s)(.*)$`)
-	positionRe = regexp.MustCompile(`^([^\s:][^:\n]*?):(\d+)(?::\d+)?: (?s)(.*)$`)
-	fileRe     = regexp.MustCompile(`^([^\s:]+\.(?:toml|md|ya?ml|json|gz|csv|html)): (?s)(.*)$`)
-	warningRe  = regexp.MustCompile(`(?m)^warning: (.+)$`)
-)
-
-// problemOf reads "file:line: message" (or "file: message") into a Problem.
-func problemOf(text, severity string) Problem {
-	text = strings.TrimSpace(text)
-	if m := templateRe.FindStringSubmatch(text); m != nil {
-		line, _ := strconv.Atoi(m[2])
-		return Problem{File: m[1], Line: line, Severity: severity, Message: "template: " + m[3]}
-	}
-	if m := positionRe.FindStringSubmatch(text); m != nil {
-		line, _ := strconv.Atoi(m[2])
-		return Problem{File: m[1], Line: line, Severity: severity, Message: m[3]}
-	}
-	if m := fileRe.FindStringSubmatch(text); m != nil {
-		return Problem{File: m[1], Severity: severity, Message: m[2]}
-	}
-	return Problem{Severity: severity, Message: text}
-}
-
-// addWarnings adds the build's positioned warnings, and returns their
-// printed form, which addLog then skips.
-func (r *CheckReport) addWarnings(warnings []*diag.Error) map[string]bool {
-	printed := map[string]bool{}
-	for _, w := range warnings {
-		msg := w.Msg
-		if w.Key != "" {
-			msg = w.Key + ": " + msg
-		}
-		r.Problems = append(r.Problems, Problem{File: w.File, Line: w.Line, Severity: w.Severity(), Message: msg})
-		printed[w.Error()] = true
-	}
-	return printed
-}
-
-// addLog turns the build's other printed warnings into problems.
-func (r *CheckReport) addLog(log string, skip map[string]bool) {
-	for _, m := range warningRe.FindAllStringSubmatch(log, -1) {
-		if !skip[m[1]] {
-			r.Problems = append(r.Problems, problemOf(m[1], SeverityWarning))
-		}
-	}
-}
-
-func (r *CheckReport) sort() {
-	slices.SortStableFunc(r.Problems, func(a, b Problem) int {
-		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), strings.Compare(a.Message, b.Message))
-	})
-	r.Problems = slices.Compact(r.Problems)
-}
-
-func configLoads(path string) bool {
-	_, err := config.Load(path)
-	return err == nil
-}
-
-// contentOnly parses the Markdown beside a broken configuration, without
-// the checks that need it (SLO ids, chaos runs).
-func contentOnly(configPath string, drafts bool) error {
-	dir := filepath.Dir(configPath)
-	md := render.NewMarkdown(false)
-	_, err := content.Load(dir, filepath.Join(dir, "content"), md, content.Options{Drafts: drafts})
-	return err
-}
-
-// siteFiles lists every file of a built site, slash-separated.
-func siteFiles(root string) (map[string]bool, error) {
-	files := map[string]bool{}
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		files[filepath.ToSlash(rel)] = true
-		return nil
-	})
-	return files, err
-}
-
-// pages are the Markdown pages of the site with the folder each is
+// markdownPages are the Markdown pages of the site with the folder each is
 // published in.
-func (b *build) markdownPages() []struct {
-	page *content.Page
-	dir  string
-} {
-	type entry = struct {
-		page *content.Page
-		dir  string
-	}
-	var out []entry
+func (b *build) markdownPages() []check.Page {
+	var out []check.Page
 	if b.content.Home != nil {
-		out = append(out, entry{b.content.Home, ""})
+		out = append(out, check.Page{Page: b.content.Home, Dir: ""})
 	}
 	for _, p := range b.content.Retros {
-		out = append(out, entry{p, retroPath(p)})
+		out = append(out, check.Page{Page: p, Dir: retroPath(p)})
 	}
 	weeks := make([]string, 0, len(b.content.Reviews))
 	for w := range b.content.Reviews {
@@ -281,226 +124,19 @@ func (b *build) markdownPages() []struct {
 	}
 	slices.Sort(weeks)
 	for _, w := range weeks {
-		out = append(out, entry{b.content.Reviews[w], reviewPath(w)})
+		out = append(out, check.Page{Page: b.content.Reviews[w], Dir: reviewPath(w)})
 	}
 	for _, p := range b.content.Chaos {
-		out = append(out, entry{p, writeUpPath(p)})
+		out = append(out, check.Page{Page: p, Dir: writeUpPath(p)})
 	}
 	return out
 }
 
-// checkLinks follows every relative link and image of the Markdown pages
-// to a file of the built site.
-func (b *build) checkLinks(files map[string]bool) []Problem {
-	var out []Problem
-	for _, e := range b.markdownPages() {
-		p := e.page
-		_ = ast.Walk(p.Doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
-			if !entering {
-				return ast.WalkContinue, nil
-			}
-			var dest string
-			switch l := n.(type) {
-			case *ast.Link:
-				dest = string(l.Destination)
-			case *ast.Image:
-				dest = string(l.Destination)
-			default:
-				return ast.WalkContinue, nil
-			}
-			if sev, msg := judgeLink(e.dir, dest, files); msg != "" {
-				out = append(out, Problem{File: p.File, Line: linkLine(p.Source, n, dest), Severity: sev, Message: msg})
-			}
-			return ast.WalkContinue, nil
-		})
+// checkedSLOs are the computed SLOs as check judges them.
+func (b *build) checkedSLOs() []check.SLO {
+	out := make([]check.SLO, len(b.results))
+	for i, res := range b.results {
+		out[i] = check.SLO{SLO: res.cfg, File: sloFile(b.cfg, res.cfg), Report: res.report, Policy: res.policy, NoData: b.noData[res.cfg.ID()]}
 	}
 	return out
-}
-
-// judgeLink judges one link destination written on the page published in
-// dir; it returns "" when the link is fine or leaves the site.
-func judgeLink(dir, dest string, files map[string]bool) (severity, msg string) {
-	if dest == "" || strings.HasPrefix(dest, "#") {
-		return "", ""
-	}
-	u, err := url.Parse(dest)
-	if err != nil {
-		return SeverityError, fmt.Sprintf("link %q: %v", dest, err)
-	}
-	if scriptURL(u) {
-		return SeverityError, fmt.Sprintf("link %q runs a script: relia renders it as a dead link; remove it", dest)
-	}
-	if u.Scheme != "" || u.Host != "" {
-		return "", "" // leaves the site: the author's business
-	}
-	if strings.HasPrefix(u.Path, "/") {
-		rel := relativeTo(dir, strings.TrimPrefix(u.Path, "/"))
-		return SeverityError, fmt.Sprintf("link %q is absolute: it breaks when the site is published under a sub-path or opened from file://; write it relative to this page: %q", dest, rel)
-	}
-	target := path.Join(dir, u.Path)
-	if target == ".." || strings.HasPrefix(target, "../") {
-		return SeverityError, fmt.Sprintf("link %q climbs out of the site", dest)
-	}
-	switch {
-	case files[target]:
-		return "", ""
-	case files[strings.TrimSuffix(target, "/")+"/index.html"] || (target == "." && files["index.html"]):
-		return SeverityWarning, fmt.Sprintf("link %q names a folder: it works on a web server but not from file://; link %q", dest, strings.TrimSuffix(u.Path, "/")+"/index.html")
-	case strings.HasSuffix(u.Path, ".md"):
-		return SeverityError, fmt.Sprintf("link %q points at a Markdown file; link the page relia makes of it (such as ../SLUG/index.html for a retrospective)", dest)
-	}
-	return SeverityError, fmt.Sprintf("broken link %q: the site has no %s", dest, target)
-}
-
-// scriptURL reports whether a URL makes a link run code: html/template
-// and goldmark neutralise such links, so on the page they lead nowhere.
-// Images inlined as data:image/… stay fine.
-func scriptURL(u *url.URL) bool {
-	switch strings.ToLower(u.Scheme) {
-	case "javascript", "vbscript":
-		return true
-	case "data":
-		return !strings.HasPrefix(strings.ToLower(u.Opaque), "image/")
-	}
-	return false
-}
-
-// relativeTo rewrites a site path as seen from the page folder dir.
-func relativeTo(dir, target string) string {
-	up := strings.Count(dir, "/")
-	return strings.Repeat("../", up) + target
-}
-
-// linkLine finds the line of a link: the line of dest within the block
-// that holds it, or the block's first line.
-func linkLine(src []byte, n ast.Node, dest string) int {
-	for b := n; b != nil; b = b.Parent() {
-		if b.Type() != ast.TypeBlock || b.Lines().Len() == 0 {
-			continue
-		}
-		lines := b.Lines()
-		start, stop := lines.At(0).Start, lines.At(lines.Len()-1).Stop
-		pos := start
-		if i := bytes.Index(src[start:stop], []byte(dest)); i >= 0 {
-			pos = start + i
-		}
-		return bytes.Count(src[:pos], []byte("\n")) + 1
-	}
-	return 0
-}
-
-// checkActions warns about action items (of retrospectives and Chaos Day
-// write-ups) without a title or open past their due date, retrospectives
-// without any action, and timelines still holding the placeholders of
-// relia new.
-func (b *build) checkActions() []Problem {
-	var out []Problem
-	for _, p := range append(slices.Clone(b.content.Retros), b.content.Chaos...) {
-		if p.Section == "retros" && len(p.Meta.Actions) == 0 {
-			out = append(out, Problem{File: p.File, Line: 1, Severity: SeverityWarning,
-				Message: "retrospective has no action items; add [[actions]] (an item with status = \"wontfix\" records a decision not to act)"})
-		}
-		if tl := p.Meta.Timeline; !tl.Started.IsZero() && tl.Started.Equal(tl.Resolved) {
-			out = append(out, Problem{File: p.File, Line: p.KeyLine("resolved"), Severity: SeverityWarning,
-				Message: "timeline: started and resolved are the same instant; replace the placeholders with when things happened"})
-		}
-		for i, a := range p.Meta.Actions {
-			if u, err := url.Parse(strings.TrimSpace(a.Link)); err == nil && scriptURL(u) {
-				out = append(out, Problem{File: p.File, Line: actionLine(p.Source, i), Severity: SeverityError,
-					Message: fmt.Sprintf("actions[%d]: link %q runs a script: relia renders it as a dead link; link the ticket instead", i, a.Link)})
-			}
-			if strings.TrimSpace(a.Title) == "" {
-				out = append(out, Problem{File: p.File, Line: actionLine(p.Source, i), Severity: SeverityWarning,
-					Message: fmt.Sprintf("actions[%d]: no title; say what will be done, or remove the item", i)})
-			}
-			if (a.Status == "open" || a.Status == "") && !a.Due.IsZero() && a.Due.Before(b.now) {
-				who := ""
-				if a.Owner != "" {
-					who = " (" + a.Owner + ")"
-				}
-				out = append(out, Problem{File: p.File, Line: actionLine(p.Source, i), Severity: SeverityWarning,
-					Message: fmt.Sprintf("actions[%d]: %q%s was due %s and is still open", i, a.Title, who, a.Due.In(b.cfg.Location).Format("2006-01-02"))})
-			}
-		}
-	}
-	return out
-}
-
-// actionLine is the line of the i-th action in the front matter: its
-// [[actions]] header (TOML) or list item (YAML), or 1.
-func actionLine(src []byte, i int) int {
-	lines := strings.Split(string(src), "\n")
-	seen, inYAML, indent := -1, false, -1
-	for n, l := range lines {
-		t := strings.TrimSpace(l)
-		if n > 0 && (t == "+++" || t == "---") {
-			break
-		}
-		switch {
-		case t == "[[actions]]":
-			seen++
-		case strings.HasPrefix(l, "actions:"):
-			inYAML = true
-			continue
-		case inYAML && strings.HasPrefix(t, "- "):
-			ind := len(l) - len(strings.TrimLeft(l, " "))
-			if indent < 0 {
-				indent = ind
-			}
-			if ind == indent {
-				seen++
-			}
-		case inYAML && t != "" && !strings.HasPrefix(l, " "):
-			inYAML = false
-		}
-		if seen == i {
-			return n + 1
-		}
-	}
-	return 1
-}
-
-// checkSLOs warns about SLOs without data, with noisy low traffic, and
-// with burn episodes that need a retrospective.
-func (b *build) checkSLOs() []Problem {
-	var out []Problem
-	for _, res := range b.results {
-		s, r := res.cfg, res.report
-		at := Problem{File: sloFile(b.cfg, s), Line: s.Line, Severity: SeverityWarning}
-		if r.Status == "no-data" {
-			p := at
-			p.Message = fmt.Sprintf("slos[%s]: no data: %.0f%% of the window's steps have data", s.ID(), r.Coverage*100)
-			if why := b.noData[s.ID()]; why != "" {
-				p.Message += ": " + why
-			} else {
-				p.Message += "; check the selectors and the source"
-			}
-			out = append(out, p)
-		}
-		if res.policy.LowTraffic != "" {
-			p := at
-			p.Message = fmt.Sprintf("slos[%s]: %s", s.ID(), sentence(res.policy.LowTraffic))
-			out = append(out, p)
-		}
-		for _, e := range res.policy.Episodes {
-			if !e.NeedsRetro {
-				continue
-			}
-			p := at
-			p.Message = fmt.Sprintf("slos[%s]: the burn episode %s – %s spent %.0f%% of the budget and no retrospective covers it; write one with relia new retro \"TITLE\" and list %q in its slos",
-				s.ID(), e.Start.In(b.cfg.Location).Format("2006-01-02 15:04"), e.End.In(b.cfg.Location).Format("2006-01-02 15:04 MST"), e.BudgetShare*100, s.ID())
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// sentence turns a page's note into an error-message clause: lowercase
-// first letter, no final period.
-func sentence(s string) string {
-	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -119,3 +119,27 @@ func TestCheckStable(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckRemovesStale: a check killed before its cleanup leaves a
+// relia-check-* folder; the next check removes it, and leaves none itself.
+func TestCheckRemovesStale(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	if err := os.MkdirAll(filepath.Join(tmp, "relia-check-killed", "site"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	base, err := txtar.ParseFile("testdata/check/base.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for _, f := range base.Files {
+		write(t, filepath.Join(dir, f.Name), string(f.Data))
+	}
+	if _, err := Check(context.Background(), Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "relia-check-*")); len(left) > 0 {
+		t.Errorf("left in TMPDIR: %q", left)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/policy"
 	"github.com/relia-dev/relia/internal/slo"
 )
 
@@ -60,7 +61,7 @@ func Compute(ctx context.Context, opts Options) (*Computed, error) {
 	return out, nil
 }
 
-func (b *build) status(s config.SLO, r *slo.Report, pol policy) SLOStatus {
+func (b *build) status(s config.SLO, r *slo.Report, pol policy.Policy) SLOStatus {
 	st := SLOStatus{SLO: s, Report: r, LowTraffic: pol.LowTraffic}
 	r.Timeline = slo.Timeline{}
 	for _, e := range pol.Episodes {

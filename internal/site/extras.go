@@ -12,7 +12,9 @@ import (
 
 	"github.com/yuin/goldmark/ast"
 
+	"github.com/relia-dev/relia/internal/api"
 	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/publish"
 )
 
 // actionsPage lists every action item of every retrospective.
@@ -134,12 +136,12 @@ func (b *build) feed(entries []feedEntry) ([]byte, error) {
 		updated = entries[0].Date
 	}
 	f := atomFeed{
-		Title: b.cfg.Title, ID: b.pageID(""), Updated: rfc3339(updated),
+		Title: b.cfg.Title, ID: b.pageID(""), Updated: api.RFC3339(updated),
 		Links:  []atomLink{{Href: b.siteURL("feed.xml"), Rel: "self"}, {Href: b.siteURL("index.html")}},
 		Author: atomAuthor{Name: b.cfg.Title},
 	}
 	for _, e := range entries {
-		f.Entries = append(f.Entries, atomEntry{Title: e.Title, ID: b.pageID(e.Path), Updated: rfc3339(e.Date),
+		f.Entries = append(f.Entries, atomEntry{Title: e.Title, ID: b.pageID(e.Path), Updated: api.RFC3339(e.Date),
 			Link: atomLink{Href: b.siteURL(e.Path + "index.html")}, Summary: e.Summary})
 	}
 	var buf bytes.Buffer
@@ -273,7 +275,7 @@ func cutSummary(text string, n int) string {
 
 // writeExtras writes the actions page, the search page and its index, and
 // the feed. The sitemap comes last, from every page written.
-func (b *build) writeExtras(pub *Publisher, results []sloResult, reviews []searchDoc) (int, error) {
+func (b *build) writeExtras(pub *publish.Publisher, results []sloResult, reviews []searchDoc) (int, error) {
 	html, err := renderPage(b.theme, "actions.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Action items", Section: "actions", Page: b.allActions()})
 	if err != nil {
 		return 0, err

@@ -12,8 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/relia-dev/relia/internal/api"
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/policy"
+	"github.com/relia-dev/relia/internal/publish"
 	"github.com/relia-dev/relia/internal/render"
 	"github.com/relia-dev/relia/internal/slo"
 )
@@ -63,7 +66,7 @@ type sloPage struct {
 	ObjectiveFraction float64
 	Units, UnitsTitle string
 	Report            *slo.Report
-	Policy            policy
+	Policy            policy.Policy
 	IncidentShare     float64
 	Alerts            []slo.Alert // newest first
 	Weeks             []slo.Week  // newest first
@@ -89,11 +92,21 @@ func (b *build) retrosFor(id string) []*content.Page {
 	return out
 }
 
+// marksFor are the shaded spans on an SLO's charts: its incidents and its
+// budget adjustments.
+func (b *build) marksFor(id string, p policy.Policy) []render.Mark {
+	marks := incidentMarks(b.retrosFor(id))
+	for _, a := range p.Adjustments {
+		marks = append(marks, render.Mark{Name: a.Name, Start: a.Start, End: a.End, Kind: render.MarkAdjustment})
+	}
+	return marks
+}
+
 // incidentMarks shades each retrospective's incident on the SLO's charts.
 func incidentMarks(retros []*content.Page) []render.Mark {
 	var marks []render.Mark
 	for _, p := range retros {
-		start, end := incidentSpan(p)
+		start, end := policy.IncidentSpan(p)
 		marks = append(marks, render.Mark{Name: p.Meta.Title, Start: start, End: end, Kind: render.MarkIncident})
 	}
 	return marks
@@ -103,7 +116,7 @@ func link(p *content.Page) retroLink {
 	return retroLink{Title: p.Meta.Title, Path: retroPath(p), Date: p.Meta.Date, Severity: p.Meta.Severity, Services: p.Meta.Services}
 }
 
-func (b *build) writeSLOPage(pub *Publisher, s config.SLO, r *slo.Report, pol policy) error {
+func (b *build) writeSLOPage(pub *publish.Publisher, s config.SLO, r *slo.Report, pol policy.Policy) error {
 	path := sloPath(s)
 	retros := b.retrosFor(s.ID())
 	marks := append(b.marksFor(s.ID(), pol), b.chaosMarks(s)...)
@@ -146,7 +159,7 @@ type indexRow struct {
 	ID, Name, Path, Description, Window string
 	Objective                           float64
 	Report                              *slo.Report
-	Policy                              policy
+	Policy                              policy.Policy
 	Burn1h, Burn6h, Burn3d              float64
 	ThisWeek, WeekDelta                 float64
 }
@@ -197,7 +210,7 @@ func burnAt(r *slo.Report, label string) float64 {
 	return math.NaN()
 }
 
-func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error) {
+func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int, error) {
 	pages := 0
 	write := func(path, tmpl string, data pageData) error {
 		html, err := renderPage(b.theme, tmpl, data)
@@ -325,11 +338,11 @@ func (b *build) writeSitePages(pub *Publisher, results []sloResult) (int, error)
 	}
 
 	// API.
-	doc := apiDoc{GeneratedAt: rfc3339(b.now), SLOs: []apiSLO{}, ChaosRuns: b.apiChaosRuns()}
+	doc := api.Doc{GeneratedAt: api.RFC3339(b.now), SLOs: []api.SLO{}, ChaosRuns: b.apiChaosRuns()}
 	for _, res := range results {
-		doc.SLOs = append(doc.SLOs, apiFromReport(res.report, res.cfg.Service, res.cfg.Name, res.policy))
+		doc.SLOs = append(doc.SLOs, api.FromReport(res.report, res.cfg.Service, res.cfg.Name, res.policy))
 	}
-	api, err := encodeAPI(doc)
+	api, err := api.Encode(doc)
 	if err != nil {
 		return 0, fmt.Errorf("encode api: %w", err)
 	}
@@ -388,7 +401,7 @@ type retroPage struct {
 	Body     template.HTML
 }
 
-func (b *build) writeRetro(pub *Publisher, p *content.Page, results []sloResult) error {
+func (b *build) writeRetro(pub *publish.Publisher, p *content.Page, results []sloResult) error {
 	body, err := b.markdown(p)
 	if err != nil {
 		return err

@@ -62,7 +62,7 @@ func Record(ctx context.Context, opts RecordOptions) (*RecordResult, error) {
 		return nil, inputErr(fmt.Errorf("%s: no SLO uses source %q: nothing to record", b.cfg.Path, opts.Source))
 	}
 	slices.SortFunc(slos, func(a, c config.SLO) int { return strings.Compare(a.ID(), c.ID()) })
-	b.fetch.slos, b.fetch.stage = len(slos), "recorded SLOs"
+	b.fetch.Stage(len(slos), "recorded SLOs")
 	b.planFetch(func(s config.SLO) bool { return s.Source == opts.Source })
 
 	dir := filepath.Dir(opts.Out)
@@ -97,9 +97,9 @@ func Record(ctx context.Context, opts RecordOptions) (*RecordResult, error) {
 		if err := sw.Add(s.ID(), series); err != nil {
 			return nil, err
 		}
-		b.fetch.computedSLO()
+		b.fetch.ComputedSLO()
 	}
-	b.fetch.finish()
+	b.fetch.Finish()
 	if err := sw.Close(); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/relia-dev/relia/internal/content"
+	"github.com/relia-dev/relia/internal/policy"
 	"github.com/relia-dev/relia/internal/render"
 	"github.com/relia-dev/relia/internal/slo"
 )
@@ -41,7 +42,7 @@ type retroSLO struct {
 func (b *build) keepRetroSLOs() {
 	histStart := b.now.Add(-b.cfg.History)
 	for _, p := range b.content.Retros {
-		from, to := incidentSpan(p)
+		from, to := policy.IncidentSpan(p)
 		if !to.After(histStart) || from.After(b.now) {
 			continue
 		}
@@ -66,7 +67,7 @@ func (b *build) retroFiguresOf(p *content.Page) retroFigures {
 			}
 		}
 	}
-	from, to := incidentSpan(p)
+	from, to := policy.IncidentSpan(p)
 	for _, id := range p.Meta.SLOs {
 		row := retroSLO{ID: id, Impact: slo.Impact{SLO: id, NoData: true, BudgetConsumed: math.NaN(), PeakBurnRate: math.NaN()}}
 		for _, s := range b.cfg.SLOs {

@@ -8,6 +8,8 @@ import (
 
 	"github.com/relia-dev/relia/internal/content"
 	"github.com/relia-dev/relia/internal/diag"
+	"github.com/relia-dev/relia/internal/policy"
+	"github.com/relia-dev/relia/internal/publish"
 	"github.com/relia-dev/relia/internal/slo"
 )
 
@@ -107,7 +109,7 @@ func (b *build) reviewWeeks(results []sloResult) ([]*reviewWeek, error) {
 		}
 		rw.Compact = len(rw.SLOs) > groupedAbove
 		for _, p := range b.content.Retros {
-			started, _ := incidentSpan(p)
+			started, _ := policy.IncidentSpan(p)
 			if inWeek(started, rw.Start, rw.End) {
 				rw.Incidents = append(rw.Incidents, link(p))
 			}
@@ -170,7 +172,7 @@ func unknownReviewNotes(notes map[string]*content.Page, weeks []*reviewWeek) []*
 
 // writeReviews writes the weekly reviews and their index, and returns the
 // search entries of the weeks that have notes.
-func (b *build) writeReviews(pub *Publisher, results []sloResult) (int, []searchDoc, error) {
+func (b *build) writeReviews(pub *publish.Publisher, results []sloResult) (int, []searchDoc, error) {
 	weeks, err := b.reviewWeeks(results)
 	if err != nil {
 		return 0, nil, err

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/relia-dev/relia/internal/chaos"
+	"github.com/relia-dev/relia/internal/policy"
+	"github.com/relia-dev/relia/internal/publish"
 	"github.com/relia-dev/relia/internal/render"
 	"github.com/relia-dev/relia/internal/slo"
 )
@@ -154,7 +156,7 @@ func (b *build) costliestIncidents(results []sloResult) []summaryIncident {
 	var out []summaryIncident
 	for _, p := range b.content.Retros {
 		best := summaryIncident{Title: p.Meta.Title, Path: retroPath(p), Date: p.Meta.Date, Budget: math.NaN()}
-		from, to := incidentSpan(p)
+		from, to := policy.IncidentSpan(p)
 		for _, res := range results {
 			if !slices.Contains(p.Meta.SLOs, res.cfg.ID()) {
 				continue
@@ -181,7 +183,7 @@ func (b *build) costliestIncidents(results []sloResult) []summaryIncident {
 	return out[:min(len(out), 5)]
 }
 
-func (b *build) writeSummary(pub *Publisher, results []sloResult) error {
+func (b *build) writeSummary(pub *publish.Publisher, results []sloResult) error {
 	page, charts := b.summary(results)
 	html, err := renderPage(b.theme, "summary.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Executive summary", Section: "summary", Page: page, Charts: charts})
 	if err != nil {

@@ -1,7 +1,6 @@
-package site
+package publish
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,10 +8,17 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
-
-	"github.com/rogpeppe/go-internal/txtar"
 )
+
+func write(t *testing.T, path, data string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
 
 // publishOnce writes a one-page site with body into out and commits it.
 func publishOnce(t *testing.T, out, body string) {
@@ -142,29 +148,5 @@ func TestPublishThroughSymlink(t *testing.T) {
 	_, err = NewPublisher(dangling)
 	if err == nil || !strings.Contains(err.Error(), dangling+" is a symlink to "+filepath.Join(dir, "nowhere")+", which does not exist") {
 		t.Errorf("dangling link: %v", err)
-	}
-}
-
-// TestCheckRemovesStale: a check killed before its cleanup leaves a
-// relia-check-* folder; the next check removes it, and leaves none itself.
-func TestCheckRemovesStale(t *testing.T) {
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
-	if err := os.MkdirAll(filepath.Join(tmp, "relia-check-killed", "site"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	base, err := txtar.ParseFile("testdata/check/base.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	for _, f := range base.Files {
-		write(t, filepath.Join(dir, f.Name), string(f.Data))
-	}
-	if _, err := Check(context.Background(), Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	if left, _ := filepath.Glob(filepath.Join(tmp, "relia-check-*")); len(left) > 0 {
-		t.Errorf("left in TMPDIR: %q", left)
 	}
 }

@@ -1,4 +1,4 @@
-package site
+package fetch
 
 import (
 	"context"
@@ -35,9 +35,9 @@ type seriesEntry struct {
 // NewSeriesCache returns an empty cache.
 func NewSeriesCache() *SeriesCache { return &SeriesCache{entries: map[string]*seriesEntry{}} }
 
-// wrap starts a build: every source but snapshots answers from the cache
+// Wrap starts a build: every source but snapshots answers from the cache
 // first. A nil cache leaves the sources as they are.
-func (c *SeriesCache) wrap(cfg *config.Config, sources map[string]metrics.Source) map[string]metrics.Source {
+func (c *SeriesCache) Wrap(cfg *config.Config, sources map[string]metrics.Source) map[string]metrics.Source {
 	if c == nil {
 		return sources
 	}

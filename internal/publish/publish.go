@@ -1,4 +1,4 @@
-package site
+package publish
 
 import (
 	"errors"
@@ -125,6 +125,10 @@ func (p *Publisher) WriteFile(rel string, data []byte) error {
 	}
 	return nil
 }
+
+// Dir is the folder the unfinished site is written in, to be read (relia
+// check follows links to its files) before Commit or Abort.
+func (p *Publisher) Dir() string { return p.tmp }
 
 // Pages lists the HTML pages written so far, sorted.
 func (p *Publisher) Pages() []string {

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package site
+package publish
 
 // exchange has no atomic form outside Linux here; Commit falls back to two
 // renames.

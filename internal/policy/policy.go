@@ -1,4 +1,10 @@
-package site
+// Package policy applies a site's error-budget policy to one computed SLO:
+// which budget adjustments cover it, which burn episodes need a
+// retrospective (docs/numbers.md, "Burn episodes and the retrospective
+// policy"), what an exhausted budget means and whether traffic is too low
+// for burn-rate alerts to be trusted. It reads the configuration and the
+// retrospectives it is given; it writes nothing.
+package policy
 
 import (
 	"fmt"
@@ -8,30 +14,31 @@ import (
 
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/content"
-	"github.com/relia-dev/relia/internal/render"
 	"github.com/relia-dev/relia/internal/slo"
 )
 
-// policy is what the error-budget policy says about one SLO: adjustments
+// Policy is what the error-budget policy says about one SLO: adjustments
 // in the report, burn episodes (flagged when they need a retrospective),
 // the consequence of an exhausted budget and a low-traffic warning.
-type policy struct {
-	Adjustments     []adjustmentSpan
-	Episodes        []episodeView // all, for the API
-	Shown           []episodeView // the ones worth a row on the page
-	Minor           int           // episodes left off the page: each under minorEpisodeShare
-	NeedsRetro      int           // episodes flagged as needing a retrospective
-	ExhaustedAction string        // set when the budget is exhausted
+type Policy struct {
+	Adjustments     []Adjustment
+	Episodes        []Episode // all, for the API
+	Shown           []Episode // the ones worth a row on the page
+	Minor           int       // episodes left off the page: each under minorEpisodeShare
+	NeedsRetro      int       // episodes flagged as needing a retrospective
+	ExhaustedAction string    // set when the budget is exhausted
 	RecoveryAt      time.Time
 	LowTraffic      string // the warning, or ""
 }
 
-type adjustmentSpan struct {
+// Adjustment is one interval of a budget adjustment within the history.
+type Adjustment struct {
 	Name       string
 	Start, End time.Time
 }
 
-type episodeView struct {
+// Episode is a burn episode with the policy's verdict on it.
+type Episode struct {
 	slo.Episode
 	NeedsRetro bool
 	CoveredBy  string // the title of the retrospective covering it
@@ -47,23 +54,24 @@ const lowTrafficShare = 0.01
 // has hundreds).
 const minorEpisodeShare = 0.01
 
-func (b *build) policyFor(s config.SLO, r *slo.Report) policy {
-	var p policy
-	histStart := b.now.Add(-b.cfg.History)
-	for _, a := range b.cfg.Adjustments {
+// For applies the policy of cfg to the report r of SLO s at the report
+// time now; retros are the retrospectives that list s.
+func For(cfg *config.Config, now time.Time, s config.SLO, r *slo.Report, retros []*content.Page) Policy {
+	var p Policy
+	histStart := now.Add(-cfg.History)
+	for _, a := range cfg.Adjustments {
 		if !a.Applies(s.ID()) {
 			continue
 		}
-		for _, in := range a.Intervals(histStart, b.now) {
-			p.Adjustments = append(p.Adjustments, adjustmentSpan{Name: a.Name, Start: in.Start, End: in.End})
+		for _, in := range a.Intervals(histStart, now) {
+			p.Adjustments = append(p.Adjustments, Adjustment{Name: a.Name, Start: in.Start, End: in.End})
 		}
 	}
-	slices.SortStableFunc(p.Adjustments, func(x, y adjustmentSpan) int { return x.Start.Compare(y.Start) })
+	slices.SortStableFunc(p.Adjustments, func(x, y Adjustment) int { return x.Start.Compare(y.Start) })
 
-	retros := b.retrosFor(s.ID())
 	for _, e := range r.Episodes {
-		v := episodeView{Episode: e}
-		if over := e.BudgetShare*100 > b.cfg.Policy.IncidentBudgetShare; over {
+		v := Episode{Episode: e}
+		if over := e.BudgetShare*100 > cfg.Policy.IncidentBudgetShare; over {
 			if retro := covering(retros, e.Start, e.End); retro != nil {
 				v.CoveredBy = retro.Meta.Title
 			} else {
@@ -79,7 +87,7 @@ func (b *build) policyFor(s config.SLO, r *slo.Report) policy {
 		}
 	}
 	if r.Status == slo.StatusExhausted {
-		p.ExhaustedAction = b.cfg.Policy.ExhaustedAction
+		p.ExhaustedAction = cfg.Policy.ExhaustedAction
 		p.RecoveryAt = r.RecoveryAt
 	}
 	if a := r.Budget.Allowed; a > 0 && 1/a > lowTrafficShare {
@@ -93,12 +101,11 @@ func (b *build) policyFor(s config.SLO, r *slo.Report) policy {
 	return p
 }
 
-// covering returns the retrospective whose incident overlaps [start, end]:
-// its timeline from started to resolved (or mitigated), or, without a
-// timeline, the 24 hours from its date.
+// covering returns the retrospective whose incident (IncidentSpan)
+// overlaps [start, end].
 func covering(retros []*content.Page, start, end time.Time) *content.Page {
 	for _, p := range retros {
-		from, to := incidentSpan(p)
+		from, to := IncidentSpan(p)
 		if from.Before(end) && to.After(start) {
 			return p
 		}
@@ -106,7 +113,10 @@ func covering(retros []*content.Page, start, end time.Time) *content.Page {
 	return nil
 }
 
-func incidentSpan(p *content.Page) (time.Time, time.Time) {
+// IncidentSpan is the incident of a retrospective: its timeline from
+// started to resolved (or mitigated), or, without a timeline, the 24 hours
+// from its date.
+func IncidentSpan(p *content.Page) (time.Time, time.Time) {
 	tl := p.Meta.Timeline
 	from := tl.Started
 	if from.IsZero() {
@@ -120,14 +130,4 @@ func incidentSpan(p *content.Page) (time.Time, time.Time) {
 		to = from.Add(24 * time.Hour)
 	}
 	return from, to
-}
-
-// marksFor are the shaded spans on an SLO's charts: its incidents and its
-// budget adjustments.
-func (b *build) marksFor(id string, p policy) []render.Mark {
-	marks := incidentMarks(b.retrosFor(id))
-	for _, a := range p.Adjustments {
-		marks = append(marks, render.Mark{Name: a.Name, Start: a.Start, End: a.End, Kind: render.MarkAdjustment})
-	}
-	return marks
 }

@@ -1,0 +1,271 @@
+// Package fetch connects a site's metric sources for a build: it opens the
+// Prometheus sources of relia.toml (secrets from the environment, the
+// on-disk chunk cache), keeps fetched history in memory between the builds
+// of one process (SeriesCache), and reports the queries as they run (Log:
+// -v lines, the stores' warnings, the progress line). It writes no files
+// itself; the chunk cache it enables is metrics.Cache, which writes under
+// the site's .relia/cache (or [archive]) folder.
+package fetch
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/metrics"
+)
+
+// CacheDir is where a site keeps settled metric history, beside relia.toml.
+const CacheDir = ".relia/cache"
+
+// cacheDir is the site's [archive] folder when it has one: the archive is
+// the same chunk files, kept where CI preserves them between runs, so old
+// chunks the store no longer holds are read from it instead.
+func cacheDir(cfg *config.Config) string {
+	if cfg.Archive.Dir != "" {
+		if filepath.IsAbs(cfg.Archive.Dir) {
+			return cfg.Archive.Dir
+		}
+		return filepath.Join(cfg.Dir, cfg.Archive.Dir)
+	}
+	return filepath.Join(cfg.Dir, filepath.FromSlash(CacheDir))
+}
+
+// OpenPrometheus makes the source of the `type = "prometheus"` table name
+// of cfg, reporting its queries to log; noCache leaves out the on-disk
+// cache. The secrets come from the environment variables the table names;
+// a missing one is an error at the key's line, and its value is never
+// shown.
+func OpenPrometheus(cfg *config.Config, name string, src config.Source, log *Log, noCache bool) (*metrics.Prometheus, error) {
+	at := func(key string) string {
+		return fmt.Sprintf("%s:%d: sources.%s.%s", cfg.Path, src.KeyLine(key), name, key)
+	}
+	secret := func(key, env, what string) (string, error) {
+		v, ok := os.LookupEnv(env)
+		if !ok || v == "" {
+			return "", fmt.Errorf("%s: environment variable %s is not set; it must hold the %s", at(key), env, what)
+		}
+		return v, nil
+	}
+	pc := metrics.PrometheusConfig{
+		Name: name, URL: src.URL, Timeout: src.Timeout,
+		MaxConcurrency: src.MaxConcurrency, MaxPointsPerQuery: src.MaxPointsPerQuery,
+		BasicAuthUser: src.BasicAuthUser, Headers: src.Headers, InsecureSkipVerify: src.InsecureSkipVerify,
+		Observe: log.observe, Warn: log.warn, MaxResponseBytes: cfg.Limits.MaxResponseBytes,
+	}
+	var errs []error
+	var err error
+	if src.BearerTokenEnv != "" {
+		if pc.BearerToken, err = secret("bearer_token_env", src.BearerTokenEnv, "bearer token"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if src.BasicAuthPasswordEnv != "" {
+		if pc.BasicAuthPassword, err = secret("basic_auth_password_env", src.BasicAuthPasswordEnv, "password of "+src.BasicAuthUser); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if src.CAFile != "" {
+		path := src.CAFile
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(cfg.Dir, path)
+		}
+		pem, err := os.ReadFile(path)
+		pool := x509.NewCertPool()
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("%s: %w", at("ca_file"), err))
+		case !pool.AppendCertsFromPEM(pem):
+			errs = append(errs, fmt.Errorf("%s: no PEM certificate in %s", at("ca_file"), path))
+		default:
+			pc.RootCAs = pool
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if !noCache {
+		pc.Cache = metrics.NewCache(cacheDir(cfg))
+	}
+	p, err := metrics.NewPrometheus(pc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", at("url"), err)
+	}
+	return p, nil
+}
+
+// Log reports the queries of a build's Prometheus sources: a line per
+// query with -v, the stores' warnings, and the figures of the progress
+// line, which it draws together with the count of computed SLOs. A Log is
+// safe for concurrent use.
+type Log struct {
+	log      io.Writer // warnings; io.Discard with -q
+	verbose  io.Writer // nil without -v
+	progress bool      // draw a progress line on log (a terminal)
+
+	mu       sync.Mutex
+	slos     int    // SLOs to compute
+	stage    string // what is done per SLO, for the progress line
+	began    time.Time
+	planned  int
+	done     int
+	cached   int
+	points   int
+	computed int
+	drawn    time.Time
+	spans    [][2]time.Time // when the build waited for a store's answer
+}
+
+// NewLog reports on log (nil: nowhere) and, a line per query, on verbose
+// (nil: not at all); progress draws a progress line on log, for slos SLOs
+// to compute.
+func NewLog(log, verbose io.Writer, progress bool, slos int) *Log {
+	if log == nil {
+		log = io.Discard
+	}
+	// -v prints a line per query: a progress line would garble them.
+	return &Log{log: log, verbose: verbose, progress: progress && verbose == nil, slos: slos, stage: "computing SLOs", began: time.Now()}
+}
+
+// Stage renames what is done per SLO on the progress line, for n SLOs.
+func (f *Log) Stage(n int, stage string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.slos, f.stage = n, stage
+}
+
+// Plan starts the clock of the progress line for n planned queries.
+func (f *Log) Plan(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.planned, f.began = n, time.Now()
+}
+
+func (f *Log) warn(msg string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.progress && !f.drawn.IsZero() {
+		fmt.Fprintln(f.log)
+	}
+	fmt.Fprintln(f.log, "relia: warning:", msg)
+}
+
+func (f *Log) observe(r metrics.QueryRecord) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r.Scrape != nil {
+		// A probe, not one of the planned chunks: only -v shows it.
+		if f.verbose != nil {
+			fmt.Fprintf(f.verbose, "probe %s %s %s %s at %s: %s (%s)\n", r.Source, r.SLO, r.Series, r.Selector,
+				r.First.Format(time.RFC3339), metrics.DescribeScrape(*r.Scrape), r.Duration.Round(100*time.Microsecond))
+		}
+		return
+	}
+	f.done++
+	f.points += r.Points
+	if r.Cached {
+		f.cached++
+	} else {
+		start := time.Now().Add(-r.Duration)
+		f.spans = append(f.spans, [2]time.Time{start, start.Add(r.Wait)})
+	}
+	if f.verbose != nil {
+		how := fmt.Sprintf("%s, store %s", r.Duration.Round(100*time.Microsecond), r.Wait.Round(100*time.Microsecond))
+		switch {
+		case r.Cached:
+			how = "cache hit"
+		case r.Attempts > 1:
+			how += fmt.Sprintf(", %d attempts", r.Attempts)
+		}
+		fmt.Fprintf(f.verbose, "query %s %s %s %s %s – %s: %d points (%s)\n", r.Source, r.SLO, r.Series, r.Selector,
+			r.First.Format(time.RFC3339), r.Last.Format(time.RFC3339), r.Points, how)
+		for _, info := range r.Infos {
+			fmt.Fprintf(f.verbose, "  info: %s\n", info)
+		}
+	}
+	f.draw(false)
+}
+
+// ComputedSLO counts one more SLO computed and redraws the progress line.
+func (f *Log) ComputedSLO() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.computed++
+	f.draw(f.computed == f.slos)
+}
+
+// draw writes the progress line, at most ten times a second unless final.
+// The caller holds mu.
+func (f *Log) draw(final bool) {
+	if !f.progress || (!final && time.Since(f.drawn) < 100*time.Millisecond) {
+		return
+	}
+	f.drawn = time.Now()
+	if f.planned > 0 {
+		fmt.Fprintf(f.log, "\rfetching: %d/%d queries, %s points, %s · ", f.done, f.planned, count(f.points), time.Since(f.began).Round(100*time.Millisecond))
+	} else {
+		fmt.Fprint(f.log, "\r")
+	}
+	fmt.Fprintf(f.log, "%s: %d/%d", f.stage, f.computed, f.slos)
+}
+
+// Finish ends the progress line and, with -v, sums up the fetching.
+func (f *Log) Finish() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.progress && !f.drawn.IsZero() {
+		fmt.Fprintln(f.log)
+	}
+	if f.verbose == nil || f.done == 0 {
+		return
+	}
+	elapsed := time.Since(f.began)
+	waiting := union(f.spans)
+	fmt.Fprintf(f.verbose, "fetched %d queries (%d from the store, %d from the cache), %s points; of %s fetching and computing, %s (%.0f %%) waiting for the stores to answer, the rest in relia (reading answers, computing)\n",
+		f.done, f.done-f.cached, f.cached, count(f.points), elapsed.Round(time.Millisecond),
+		waiting.Round(time.Millisecond), 100*waiting.Seconds()/max(elapsed.Seconds(), 1e-9))
+}
+
+// union is the time covered by at least one span.
+func union(spans [][2]time.Time) time.Duration {
+	slices.SortFunc(spans, func(a, b [2]time.Time) int { return a[0].Compare(b[0]) })
+	var total time.Duration
+	var cur [2]time.Time
+	for i, s := range spans {
+		switch {
+		case i == 0:
+			cur = s
+		case !s[0].After(cur[1]):
+			if s[1].After(cur[1]) {
+				cur[1] = s[1]
+			}
+		default:
+			total += cur[1].Sub(cur[0])
+			cur = s
+		}
+	}
+	if len(spans) > 0 {
+		total += cur[1].Sub(cur[0])
+	}
+	return total
+}
+
+// count prints a number of points compactly: 950, 12.3k, 4.5M.
+func count(n int) string {
+	switch {
+	case n >= 1_000_000:
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	case n >= 10_000:
+		return fmt.Sprintf("%.0fk", float64(n)/1e3)
+	case n >= 1_000:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
+}
