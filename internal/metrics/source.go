@@ -1,6 +1,9 @@
 // Package metrics fetches SLO event history from metric stores behind one
 // interface. It knows nothing about objectives or windows: it returns, for
 // each step on a fixed grid, how many good and total events happened.
+// It writes files in one place only: Cache, the chunk cache under a site's
+// .relia/cache (or [archive]) folder, each file renamed into place. A
+// SnapshotWriter writes to the io.Writer it is given (publish.File).
 package metrics
 
 import (

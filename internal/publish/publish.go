@@ -1,3 +1,11 @@
+// Package publish is the one writer of relia's output: a whole site through
+// a Publisher (written into a locked temporary folder beside the output and
+// swapped into place on Commit), and a single file such as a snapshot
+// through a File (a temporary file renamed into place). Either way a failed
+// run leaves the previous output untouched and readers never see half of
+// it. Scratch folders for builds that are never published (relia check,
+// relia serve) come from here too. Elsewhere only metrics.Cache writes
+// files: the chunk cache under .relia/cache (or [archive]), not output.
 package publish
 
 import (

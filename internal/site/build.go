@@ -3,9 +3,9 @@
 // them to a publish.Publisher, which swaps the finished folder into place.
 // The parts live in packages of their own (fetch, policy, api, check,
 // render, publish); this package wires them and depends on them, never
-// the reverse. It writes files in two ways only: a site through a
-// publish.Publisher (Build, Check), and a snapshot through
-// publish.WriteFile (Record).
+// the reverse. It writes no file itself: a site goes through a
+// publish.Publisher (Build; Check into a scratch folder it removes), a
+// snapshot through a publish.File (Record).
 package site
 
 import (

@@ -5,14 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/metrics"
+	"github.com/relia-dev/relia/internal/publish"
 )
 
 // RecordOptions configure Record.
@@ -38,7 +37,7 @@ type RecordResult struct {
 // for a build at the report time: the same queries a build makes, so a
 // build from the snapshot with the same --now gives the same numbers. The
 // file is written beside Out and renamed into place once complete: a
-// failed recording leaves no half file.
+// failed recording leaves no half file (publish.File).
 func Record(ctx context.Context, opts RecordOptions) (*RecordResult, error) {
 	b, err := load(Options{ConfigPath: opts.ConfigPath, Now: opts.Now, NoCache: opts.NoCache, Log: opts.Log, Verbose: opts.Verbose, Progress: opts.Progress})
 	if err != nil {
@@ -65,18 +64,11 @@ func Record(ctx context.Context, opts RecordOptions) (*RecordResult, error) {
 	b.fetch.Stage(len(slos), "recorded SLOs")
 	b.planFetch(func(s config.SLO) bool { return s.Source == opts.Source })
 
-	dir := filepath.Dir(opts.Out)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(opts.Out)+".tmp-*")
+	tmp, err := publish.NewFile(opts.Out)
 	if err != nil {
 		return nil, fmt.Errorf("write snapshot: %w", err)
 	}
-	done := false
-	defer func() {
-		if !done {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
+	defer tmp.Abort()
 	var w io.Writer = tmp
 	var zw *gzip.Writer
 	if strings.HasSuffix(opts.Out, ".gz") {
@@ -108,15 +100,8 @@ func Record(ctx context.Context, opts RecordOptions) (*RecordResult, error) {
 			return nil, fmt.Errorf("write snapshot: %w", err)
 		}
 	}
-	if err := tmp.Chmod(0o644); err != nil {
+	if err := tmp.Commit(); err != nil {
 		return nil, fmt.Errorf("write snapshot: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("write snapshot: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), opts.Out); err != nil {
-		return nil, fmt.Errorf("write snapshot: %w", err)
-	}
-	done = true
 	return &RecordResult{Out: opts.Out, Now: b.now, SLOs: len(slos)}, nil
 }
