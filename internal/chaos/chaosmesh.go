@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/model"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // meshObject is a Chaos Mesh object (chaos-mesh.org/v1alpha1) as `kubectl

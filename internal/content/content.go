@@ -24,7 +24,7 @@ import (
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
 	"go.abhg.dev/goldmark/frontmatter"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Page is one Markdown file.
@@ -192,6 +192,17 @@ func ReadPage(root, path string, md goldmark.Markdown) (*Page, error) {
 		return nil, fmt.Errorf("read page: %w", err)
 	}
 	return ParsePage(filepath.ToSlash(rel), src, md)
+}
+
+// FrontMatter returns the goldmark extension that reads the TOML (+++) or
+// YAML (---) front matter ParsePage decodes. YAML is read with the yaml
+// module of relia's other readers, not the extension's own copy, so that
+// frontMatterError recognises its *yaml.TypeError.
+func FrontMatter() *frontmatter.Extender {
+	return &frontmatter.Extender{Formats: []frontmatter.Format{
+		frontmatter.TOML,
+		{Name: "YAML", Delim: '-', Unmarshal: yaml.Unmarshal},
+	}}
 }
 
 // ParsePage parses src as the Markdown file named file.

@@ -10,11 +10,10 @@ import (
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
-	"go.abhg.dev/goldmark/frontmatter"
 )
 
 func newMD() goldmark.Markdown {
-	return goldmark.New(goldmark.WithExtensions(extension.GFM, &frontmatter.Extender{}))
+	return goldmark.New(goldmark.WithExtensions(extension.GFM, FrontMatter()))
 }
 
 func TestLoad(t *testing.T) {
@@ -62,6 +61,9 @@ func TestPageErrors(t *testing.T) {
 		{"toml type", "+++\ntitle = \"x\"\ndate = \"yesterday\"\n+++\n", "r.md:3: front matter: date:"},
 		{"toml syntax", "+++\ntitle = \"x\"\ndate = \n+++\n", "r.md:3: front matter:"},
 		{"yaml", "---\ntitle: x\ndate: [1\n---\n", "r.md:"},
+		// The type error of the yaml module the readers share, not a
+		// second copy of it: its text loses yaml's "unmarshal errors" frame.
+		{"yaml type", "---\ntitle: x\ndraft: [1]\n---\n", "r.md:3: front matter: line 2: cannot unmarshal"},
 		{"unclosed", "+++\ntitle = \"x\"\n", "r.md:1: front matter is not closed"},
 		{"no date", "+++\ntitle = \"x\"\n+++\n", "r.md:1: date: missing"},
 		{"unknown slo", "+++\ntitle = \"x\"\ndate = 2026-01-01T00:00:00Z\nslos = [\"web/latency\"]\n+++\n", `r.md:4: slos: unknown SLO "web/latency"; expected one of web/availability`},

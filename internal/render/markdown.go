@@ -14,7 +14,8 @@ import (
 	gmrender "github.com/yuin/goldmark/renderer"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
 	"github.com/yuin/goldmark/util"
-	"go.abhg.dev/goldmark/frontmatter"
+
+	"github.com/relia-dev/relia/internal/content"
 )
 
 // NewMarkdown returns the one goldmark instance a build uses: GitHub
@@ -30,7 +31,7 @@ func NewMarkdown(unsafeHTML bool) goldmark.Markdown {
 		rendererOpts = append(rendererOpts, gmrender.WithNodeRenderers(util.Prioritized(escapedHTML{}, 100)))
 	}
 	return goldmark.New(
-		goldmark.WithExtensions(extension.GFM, extension.Footnote, &frontmatter.Extender{}),
+		goldmark.WithExtensions(extension.GFM, extension.Footnote, content.FrontMatter()),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 		goldmark.WithRendererOptions(rendererOpts...),
 	)

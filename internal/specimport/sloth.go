@@ -4,7 +4,7 @@ import (
 	"cmp"
 	"fmt"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // sloth maps a Sloth service spec: the root of a prometheus/v1 file, or

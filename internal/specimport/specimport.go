@@ -27,7 +27,7 @@ import (
 
 	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/slo"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // File is one spec file: its name as shown in errors, and its contents.
