@@ -191,29 +191,18 @@ func yamlDocuments(file string, data []byte, want string) ([]*yaml.Node, error) 
 	return docs, nil
 }
 
+// litmusFail builds the error of one field of a ChaosResult.
+type litmusFail func(field, format string, args ...any) *Error
+
+// litmusRun reads one ChaosResult into a run.
 func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Options) (*Run, error) {
 	fail := func(field, format string, args ...any) *Error {
 		return &Error{File: file, Line: nodeLine(node, strings.Split(field, ".")...), Key: prefix + field, Msg: fmt.Sprintf(format, args...)}
 	}
-	if o.Kind != "ChaosResult" {
-		if o.Kind == "" && mapValue(node, "Kind") != nil {
-			return nil, fail("Kind", "this is kubectl describe output, which holds no times; export the result with kubectl get chaosresult NAME -o yaml --show-managed-fields")
-		}
-		if o.Kind == "" {
-			return nil, fail("kind", "missing; expected ChaosResult (or a List of them)")
-		}
-		return nil, fail("kind", "expected ChaosResult (or a List of them), got %q", o.Kind)
-	}
-	if !strings.HasPrefix(o.APIVersion, "litmuschaos.io/") {
-		return nil, fail("apiVersion", "expected litmuschaos.io/v1alpha1, got %q", o.APIVersion)
+	if err := litmusCheck(node, o, fail); err != nil {
+		return nil, err
 	}
 	md, spec, st := &o.Metadata, &o.Spec, &o.Status
-	if strings.TrimSpace(md.Name) == "" {
-		return nil, fail("metadata.name", "missing; expected the ChaosResult's name")
-	}
-	if strings.TrimSpace(spec.Experiment) == "" {
-		return nil, fail("spec.experiment", "missing; expected the name of the chaos experiment")
-	}
 	r := &Run{Source: Litmus, File: file, Line: node.Line, Title: spec.Experiment}
 	if spec.Engine != "" {
 		r.Title = spec.Experiment + " on " + spec.Engine
@@ -238,31 +227,13 @@ func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Optio
 		r.Problems = append(r.Problems, err)
 	}
 
-	// Status.
 	verdict := strings.ToLower(strings.TrimSpace(es.Verdict))
-	switch verdict {
-	case "pass", "fail", "stopped", "awaited":
-	case "":
-		return nil, fail(esKey+".verdict", "missing; expected Pass, Fail, Stopped or Awaited")
-	default:
-		return nil, fail(esKey+".verdict", "expected Pass, Fail, Stopped or Awaited, got %q", es.Verdict)
+	status, err := litmusStatus(es, esKey, phase, verdict, fail)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case phase == "":
-		return nil, fail(esKey+".phase", "missing; expected Running, Completed or Stopped")
-	case phase == "stopped" || phase == "aborted" || verdict == "stopped":
-		r.Status = StatusAborted
-	case phase == "running" || phase == "awaited" || (phase == "completed" && verdict == "awaited"):
-		r.Status = StatusRunning
-	case phase == "completed" && verdict == "pass":
-		r.Status = StatusCompleted
-	case phase == "completed" && verdict == "fail":
-		r.Status = StatusFailed
-	default:
-		return nil, fail(esKey+".phase", "expected Running, Completed or Stopped, got %q", es.Phase)
-	}
+	r.Status = status
 
-	// Hypothesis and activities.
 	fault := Activity{Phase: "fault", Name: spec.Experiment, Type: "fault", Start: r.Start, End: r.End, Status: es.Verdict}
 	if step := es.FailStep; step != "" && !strings.EqualFold(step, "N/A") {
 		fault.Error = shorten(step, 500)
@@ -271,8 +242,77 @@ func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Optio
 		fault.Error = shorten(strings.TrimSpace(fo.ErrorCode+" "+fo.FailedStep), 500)
 	}
 	r.Activities = append(r.Activities, fault)
-	probes := append(slices.Clone(st.ProbeStatuses), st.ProbeStatus...)
-	known := false
+	if !litmusProbes(r, append(slices.Clone(st.ProbeStatuses), st.ProbeStatus...)) {
+		switch verdict {
+		case "pass":
+			r.After = HypothesisMet
+		case "fail":
+			r.After = HypothesisNotMet
+		}
+	}
+
+	names := litmusDetails(r, o, es)
+	r.ID = makeID(r.Start, md.Name)
+	if r.TimeUnknown {
+		r.ID = unplacedID(md.Name)
+	}
+	r.Services = opts.services(nil, names, r.Title)
+	return r, nil
+}
+
+// litmusCheck refuses an object that is not a ChaosResult with a name and
+// an experiment, saying what it looks like instead where it can.
+func litmusCheck(node *yaml.Node, o *litmusObject, fail litmusFail) *Error {
+	if o.Kind != "ChaosResult" {
+		if o.Kind == "" && mapValue(node, "Kind") != nil {
+			return fail("Kind", "this is kubectl describe output, which holds no times; export the result with kubectl get chaosresult NAME -o yaml --show-managed-fields")
+		}
+		if o.Kind == "" {
+			return fail("kind", "missing; expected ChaosResult (or a List of them)")
+		}
+		return fail("kind", "expected ChaosResult (or a List of them), got %q", o.Kind)
+	}
+	if !strings.HasPrefix(o.APIVersion, "litmuschaos.io/") {
+		return fail("apiVersion", "expected litmuschaos.io/v1alpha1, got %q", o.APIVersion)
+	}
+	if strings.TrimSpace(o.Metadata.Name) == "" {
+		return fail("metadata.name", "missing; expected the ChaosResult's name")
+	}
+	if strings.TrimSpace(o.Spec.Experiment) == "" {
+		return fail("spec.experiment", "missing; expected the name of the chaos experiment")
+	}
+	return nil
+}
+
+// litmusStatus maps a phase and a verdict (both lower case) to a run
+// status: see ParseLitmus.
+func litmusStatus(es *litmusExperimentStatus, esKey, phase, verdict string, fail litmusFail) (string, *Error) {
+	switch verdict {
+	case "pass", "fail", "stopped", "awaited":
+	case "":
+		return "", fail(esKey+".verdict", "missing; expected Pass, Fail, Stopped or Awaited")
+	default:
+		return "", fail(esKey+".verdict", "expected Pass, Fail, Stopped or Awaited, got %q", es.Verdict)
+	}
+	switch {
+	case phase == "":
+		return "", fail(esKey+".phase", "missing; expected Running, Completed or Stopped")
+	case phase == "stopped" || phase == "aborted" || verdict == "stopped":
+		return StatusAborted, nil
+	case phase == "running" || phase == "awaited" || (phase == "completed" && verdict == "awaited"):
+		return StatusRunning, nil
+	case phase == "completed" && verdict == "pass":
+		return StatusCompleted, nil
+	case phase == "completed" && verdict == "fail":
+		return StatusFailed, nil
+	}
+	return "", fail(esKey+".phase", "expected Running, Completed or Stopped, got %q", es.Phase)
+}
+
+// litmusProbes adds one activity per probe and folds the probe verdicts
+// into the run's hypothesis phases. It reports whether any verdict was
+// known, so that the caller can fall back on the experiment's verdict.
+func litmusProbes(r *Run, probes []litmusProbe) (known bool) {
 	for _, p := range probes {
 		act := Activity{Phase: "probe", Name: p.Name, Type: p.Type, Output: shorten(p.Status["description"], 300)}
 		var statuses []string
@@ -314,16 +354,15 @@ func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Optio
 		}
 		r.Activities = append(r.Activities, act)
 	}
-	if !known {
-		switch verdict {
-		case "pass":
-			r.After = HypothesisMet
-		case "fail":
-			r.After = HypothesisNotMet
-		}
-	}
+	return known
+}
 
-	// Details and services.
+// litmusDetails adds the details a run page lists and returns the names
+// that may match a service: the result's, the engine's, the experiment's,
+// its label values (sorted by key, for a deterministic match) and its
+// targets'.
+func litmusDetails(r *Run, o *litmusObject, es *litmusExperimentStatus) []string {
+	md, spec, h := &o.Metadata, &o.Spec, o.Status.History
 	r.Details = append(r.Details,
 		Detail{"Verdict", es.Verdict},
 		Detail{"Phase", es.Phase})
@@ -346,7 +385,7 @@ func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Optio
 	for _, k := range keys {
 		names = append(names, md.Labels[k])
 	}
-	if h := st.History; h != nil {
+	if h != nil {
 		var targets []string
 		for _, t := range h.Targets {
 			names = append(names, t.Name)
@@ -357,17 +396,12 @@ func litmusRun(file, prefix string, node *yaml.Node, o *litmusObject, opts Optio
 		}
 		r.Details = append(r.Details, Detail{"Runs recorded", fmt.Sprintf("%d passed, %d failed, %d stopped", h.PassedRuns, h.FailedRuns, h.StoppedRuns)})
 	}
-	r.ID = makeID(r.Start, md.Name)
-	if r.TimeUnknown {
-		r.ID = unplacedID(md.Name)
-	}
-	r.Services = opts.services(nil, names, r.Title)
-	return r, nil
+	return names
 }
 
 // litmusTimes places a result in time: see ParseLitmus. runs is how many
 // runs its history records.
-func litmusTimes(r *Run, md *litmusMeta, runs int, phase string, fail func(field, format string, args ...any) *Error) *Error {
+func litmusTimes(r *Run, md *litmusMeta, runs int, phase string, fail litmusFail) *Error {
 	var err error
 	if s, ok := md.Annotations[AnnotationStart]; ok {
 		if r.Start, err = parseTime(s); err != nil {
