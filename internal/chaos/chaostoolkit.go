@@ -102,6 +102,38 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 		return nil, fail("start", "%v", err)
 	}
 	legacy := j.Status == nil && j.LibVersion != nil && strings.HasPrefix(*j.LibVersion, "0.")
+	if err := ctkStatus(r, &j, legacy, fail); err != nil {
+		return nil, err
+	}
+	failedChecks := ctkHypothesis(r, &j)
+	last, err := ctkActivities(r, &j, legacy, fail)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctkEnd(r, &j, last, fail); err != nil {
+		return nil, err
+	}
+	if err := checkSpan(file, "end", r); err != nil {
+		return nil, err
+	}
+
+	r.ID = makeID(r.Start, r.Title)
+	r.Services = opts.services(nil, r.Tags, r.Title)
+	if len(j.SteadyStates.During) > 0 {
+		r.Details = append(r.Details, Detail{"Continuous hypothesis checks", fmt.Sprintf("%d, %d not met", len(j.SteadyStates.During), failedChecks)})
+	}
+	if j.Deviated {
+		r.Details = append(r.Details, Detail{"Deviated", "yes: the steady state did not hold after the method"})
+	}
+	return r, nil
+}
+
+// ctkFail builds the error of one field of a journal.
+type ctkFail func(field, format string, args ...any) error
+
+// ctkStatus sets the run's status from the journal's, or, for a legacy
+// chaoslib 0.x report, from its activities.
+func ctkStatus(r *Run, j *ctkJournal, legacy bool, fail ctkFail) error {
 	switch {
 	case legacy:
 		// chaoslib 0.x (2017) records each activity's status and no verdict:
@@ -115,20 +147,25 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 		r.Details = append(r.Details, Detail{"Format", fmt.Sprintf(
 			"report of chaoslib %s (2017): no run status and no steady-state verdict; the status comes from the activities, and the hypothesis is unknown", *j.LibVersion)})
 	case j.Status == nil:
-		return nil, fail("status", "missing; expected one of %s", strings.Join(ctkStatuses, ", "))
+		return fail("status", "missing; expected one of %s", strings.Join(ctkStatuses, ", "))
 	default:
 		if r.Status = *j.Status; !slices.Contains(ctkStatuses, r.Status) {
-			return nil, fail("status", "expected one of %s, got %q", strings.Join(ctkStatuses, ", "), r.Status)
+			return fail("status", "expected one of %s, got %q", strings.Join(ctkStatuses, ", "), r.Status)
 		}
 	}
+	return nil
+}
 
+// ctkHypothesis sets the hypothesis before, during and after the method
+// from the steady-state checks, and returns how many checks during it
+// failed.
+func ctkHypothesis(r *Run, j *ctkJournal) (failedChecks int) {
 	if s := j.SteadyStates.Before; s != nil {
 		r.Before = hypothesisOf(s.SteadyStateMet)
 	}
 	if s := j.SteadyStates.After; s != nil {
 		r.After = hypothesisOf(s.SteadyStateMet)
 	}
-	failedChecks := 0
 	for _, s := range j.SteadyStates.During {
 		switch hypothesisOf(s.SteadyStateMet) {
 		case HypothesisNotMet:
@@ -144,7 +181,13 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 		// A deviated journal always failed its hypothesis after the method.
 		r.After = HypothesisNotMet
 	}
+	return failedChecks
+}
 
+// ctkActivities adds the probes and actions in the order they ran —
+// hypothesis before, method, hypothesis after, rollbacks — and returns
+// when the last of them ended.
+func ctkActivities(r *Run, j *ctkJournal, legacy bool, fail ctkFail) (time.Time, error) {
 	var last time.Time
 	add := func(phase string, runs []ctkRun, field string) error {
 		for i, a := range runs {
@@ -161,7 +204,7 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 	}
 	if s := j.SteadyStates.Before; s != nil {
 		if err := add("hypothesis before", s.Probes, "steady_states.before.probes"); err != nil {
-			return nil, err
+			return last, err
 		}
 	}
 	if legacy {
@@ -171,46 +214,37 @@ func ParseChaosToolkit(file string, data []byte, opts Options) (*Run, error) {
 				phase = "hypothesis (" + a.Kind + ")"
 			}
 			if err := add(phase, j.Run[i:i+1], fmt.Sprintf("run[%d]", i)); err != nil {
-				return nil, err
+				return last, err
 			}
 		}
 	} else if err := add("method", j.Run, "run"); err != nil {
-		return nil, err
+		return last, err
 	}
 	if s := j.SteadyStates.After; s != nil {
 		if err := add("hypothesis after", s.Probes, "steady_states.after.probes"); err != nil {
-			return nil, err
+			return last, err
 		}
 	}
-	if err := add("rollback", j.Rollbacks, "rollbacks"); err != nil {
-		return nil, err
-	}
+	return last, add("rollback", j.Rollbacks, "rollbacks")
+}
 
+// ctkEnd sets the end of the run: the journal's end, else its start plus
+// its duration, else the end of its last activity.
+func ctkEnd(r *Run, j *ctkJournal, last time.Time, fail ctkFail) error {
+	var err error
 	switch {
 	case j.End != nil:
 		if r.End, err = parseTime(*j.End); err != nil {
-			return nil, fail("end", "%v", err)
+			return fail("end", "%v", err)
 		}
 	case j.Duration != nil && *j.Duration >= 0 && *j.Duration < 1e9:
 		r.End = r.Start.Add(time.Duration(*j.Duration * float64(time.Second)))
 	case !last.IsZero():
 		r.End = last
 	default:
-		return nil, fail("end", "missing, and neither duration nor any activity says when the run ended")
+		return fail("end", "missing, and neither duration nor any activity says when the run ended")
 	}
-	if err := checkSpan(file, "end", r); err != nil {
-		return nil, err
-	}
-
-	r.ID = makeID(r.Start, r.Title)
-	r.Services = opts.services(nil, r.Tags, r.Title)
-	if len(j.SteadyStates.During) > 0 {
-		r.Details = append(r.Details, Detail{"Continuous hypothesis checks", fmt.Sprintf("%d, %d not met", len(j.SteadyStates.During), failedChecks)})
-	}
-	if j.Deviated {
-		r.Details = append(r.Details, Detail{"Deviated", "yes: the steady state did not hold after the method"})
-	}
-	return r, nil
+	return nil
 }
 
 func ctkActivity(phase string, a ctkRun) (Activity, error) {
