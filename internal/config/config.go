@@ -342,6 +342,8 @@ func (v *validator) fail(lineKey, name, format string, args ...any) {
 
 var slugRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
+// build turns the decoded file into a Config, starting from the defaults
+// and recording every problem rather than stopping at the first.
 func (v *validator) build(r *raw) *Config {
 	cfg := &Config{
 		Title:      DefaultTitle,
@@ -358,6 +360,27 @@ func (v *validator) build(r *raw) *Config {
 			MaxResponseBytes: DefaultMaxResponseBytes, MaxAdjustmentOccurrences: DefaultMaxAdjustmentOccurrences,
 		},
 	}
+	// Limits first: the history check counts steps against max_steps.
+	v.limits(cfg, r)
+	v.site(cfg, r)
+	v.steps(cfg, r)
+	names := v.sources(cfg, r)
+	v.slos(cfg, r, names)
+	v.policy(cfg, r)
+	v.adjustments(cfg, r)
+	services := sloServices(cfg.SLOs)
+	for i, rc := range r.Chaos {
+		if c, ok := v.chaos(i, rc, services); ok {
+			cfg.Chaos = append(cfg.Chaos, c)
+		}
+	}
+	cfg.Deploy = v.deploy(r.Deploy)
+	cfg.Archive = v.archive(r.Archive)
+	return cfg
+}
+
+// limits overrides the default limits with those of the [limits] table.
+func (v *validator) limits(cfg *Config, r *raw) {
 	limit := func(key string, p *int64, set func(int64)) {
 		if p == nil {
 			return
@@ -372,6 +395,10 @@ func (v *validator) build(r *raw) *Config {
 	limit("max_snapshot_value_bytes", r.Limits.MaxSnapshotValueBytes, func(n int64) { cfg.Limits.MaxSnapshotValueBytes = n })
 	limit("max_response_bytes", r.Limits.MaxResponseBytes, func(n int64) { cfg.Limits.MaxResponseBytes = n })
 	limit("max_adjustment_occurrences", r.Limits.MaxAdjustmentOccurrences, func(n int64) { cfg.Limits.MaxAdjustmentOccurrences = int(min(n, math.MaxInt32)) })
+}
+
+// site reads the title, base URL and time zone of the site.
+func (v *validator) site(cfg *Config, r *raw) {
 	if r.Title != nil {
 		cfg.Title = *r.Title
 		if strings.TrimSpace(cfg.Title) == "" {
@@ -398,6 +425,11 @@ func (v *validator) build(r *raw) *Config {
 			cfg.Location = loc
 		}
 	}
+}
+
+// steps reads the step and the history, which must be a whole number of
+// steps, and no more of them than max_steps.
+func (v *validator) steps(cfg *Config, r *raw) {
 	if r.Step != nil {
 		cfg.StepLine = v.lines.line("step")
 		if d, ok := v.duration("step", "step", *r.Step); ok {
@@ -416,7 +448,11 @@ func (v *validator) build(r *raw) *Config {
 		v.fail("history", "history", "%s is %d steps of %s, more than the limit of %d (raise it with max_steps in [limits])",
 			model.Duration(cfg.History), n, model.Duration(cfg.Step), cfg.Limits.MaxSteps)
 	}
+}
 
+// sources reads the [sources.NAME] tables and returns their names, sorted
+// so that errors come in the same order on every run.
+func (v *validator) sources(cfg *Config, r *raw) []string {
 	names := make([]string, 0, len(r.Sources))
 	for name := range r.Sources {
 		names = append(names, name)
@@ -428,10 +464,15 @@ func (v *validator) build(r *raw) *Config {
 	for _, name := range names {
 		cfg.Sources[name] = v.source(cfg, name, r.Sources[name])
 	}
+	return names
+}
 
+// slos reads the [[slos]] entries and the slo_files, refusing a second SLO
+// of an id already defined.
+func (v *validator) slos(cfg *Config, r *raw, sources []string) {
 	seen := map[string]int{}
 	for i, rs := range r.SLOs {
-		s, ok := v.slo(cfg, i, rs, names)
+		s, ok := v.slo(cfg, i, rs, sources)
 		if !ok {
 			continue
 		}
@@ -442,11 +483,14 @@ func (v *validator) build(r *raw) *Config {
 		seen[s.ID()] = s.Line
 		cfg.SLOs = append(cfg.SLOs, s)
 	}
-	v.importSLOs(cfg, r.SLOFiles, names, seen)
+	v.importSLOs(cfg, r.SLOFiles, sources, seen)
 	if len(r.SLOs) == 0 && len(r.SLOFiles) == 0 {
 		v.fail("", "slos", "expected at least one [[slos]] entry (or slo_files)")
 	}
+}
 
+// policy overrides the default error budget policy with the [policy] table.
+func (v *validator) policy(cfg *Config, r *raw) {
 	if p := r.Policy.AtRiskBelow; p != nil {
 		if *p < 0 || *p > 100 || math.IsNaN(*p) {
 			v.fail("policy.at_risk_below", "policy.at_risk_below", "expected a percentage of budget between 0 and 100, got %v", *p)
@@ -465,6 +509,11 @@ func (v *validator) build(r *raw) *Config {
 		}
 		cfg.Policy.ExhaustedAction = *a
 	}
+}
+
+// adjustments reads the [[adjustments]], each for SLOs defined above, and
+// refuses overlapping ones.
+func (v *validator) adjustments(cfg *Config, r *raw) {
 	ids := make(map[string]bool, len(cfg.SLOs))
 	for _, s := range cfg.SLOs {
 		ids[s.ID()] = true
@@ -475,15 +524,6 @@ func (v *validator) build(r *raw) *Config {
 		}
 	}
 	v.overlaps(cfg.Adjustments)
-	services := sloServices(cfg.SLOs)
-	for i, rc := range r.Chaos {
-		if c, ok := v.chaos(i, rc, services); ok {
-			cfg.Chaos = append(cfg.Chaos, c)
-		}
-	}
-	cfg.Deploy = v.deploy(r.Deploy)
-	cfg.Archive = v.archive(r.Archive)
-	return cfg
 }
 
 func (v *validator) duration(lineKey, name, text string) (time.Duration, bool) {
