@@ -54,33 +54,58 @@ func (v *validator) prometheus(at string, rs rawSource, s *Source) {
 	if rs.Path != "" {
 		v.fail(key("path"), key("path"), "not used by a prometheus source; remove it (path is for type = \"snapshot\")")
 	}
-
 	s.URL = rs.URL
-	var u *url.URL
-	if rs.URL == "" {
-		v.fail(at, key("url"), `missing; expected the base URL of a Prometheus-API server such as "http://127.0.0.1:9090"`)
-	} else {
-		var err error
-		u, err = url.Parse(rs.URL)
-		switch {
-		case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-			v.fail(key("url"), key("url"), `expected an http or https URL such as "http://127.0.0.1:9090", got %q`, rs.URL)
-			u = nil
-		case u.User != nil:
-			// Do not echo the URL: it holds a credential.
-			v.fail(key("url"), key("url"), "credentials in the URL are not allowed; set basic_auth_user and basic_auth_password_env (the password is read from the environment)")
-		case u.Fragment != "":
-			v.fail(key("url"), key("url"), "expected no #fragment, got %q", rs.URL)
-		}
-	}
-
+	u := v.promURL(at, key, rs.URL)
 	s.Timeout = DefaultTimeout
 	if rs.Timeout != "" {
 		if d, ok := v.duration(key("timeout"), key("timeout"), rs.Timeout); ok {
 			s.Timeout = d
 		}
 	}
+	v.promAuth(key, rs, s)
+	v.promHeaders(key, rs.Headers, s)
+	v.promTLS(key, rs, u, s)
+	s.MaxConcurrency = DefaultMaxConcurrency
+	if p := rs.MaxConcurrency; p != nil {
+		s.MaxConcurrency = *p
+		if *p < 1 || *p > maxConcurrencyLimit {
+			v.fail(key("max_concurrency"), key("max_concurrency"), "expected the number of requests in flight, 1 to %d, got %d", maxConcurrencyLimit, *p)
+		}
+	}
+	s.MaxPointsPerQuery = DefaultMaxPointsPerQuery
+	if p := rs.MaxPointsPerQuery; p != nil {
+		s.MaxPointsPerQuery = *p
+		if *p < 1 || *p > MaxPointsPerQueryLimit {
+			v.fail(key("max_points_per_query"), key("max_points_per_query"), "expected 1 to %d points per series (Prometheus refuses query_range requests over %d), got %d",
+				MaxPointsPerQueryLimit, MaxPointsPerQueryLimit, *p)
+		}
+	}
+}
 
+// promURL checks the base URL of a source and returns it parsed, or nil
+// when it is missing or not an http(s) URL. at is the source's key.
+func (v *validator) promURL(at string, key func(string) string, raw string) *url.URL {
+	if raw == "" {
+		v.fail(at, key("url"), `missing; expected the base URL of a Prometheus-API server such as "http://127.0.0.1:9090"`)
+		return nil
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		v.fail(key("url"), key("url"), `expected an http or https URL such as "http://127.0.0.1:9090", got %q`, raw)
+		return nil
+	case u.User != nil:
+		// Do not echo the URL: it holds a credential.
+		v.fail(key("url"), key("url"), "credentials in the URL are not allowed; set basic_auth_user and basic_auth_password_env (the password is read from the environment)")
+	case u.Fragment != "":
+		v.fail(key("url"), key("url"), "expected no #fragment, got %q", raw)
+	}
+	return u
+}
+
+// promAuth reads the credentials: names of environment variables, never
+// the secrets, and one kind of authentication at most.
+func (v *validator) promAuth(key func(string) string, rs rawSource, s *Source) {
 	s.BearerTokenEnv = rs.BearerTokenEnv
 	s.BasicAuthUser = rs.BasicAuthUser
 	s.BasicAuthPasswordEnv = rs.BasicAuthPasswordEnv
@@ -97,34 +122,43 @@ func (v *validator) prometheus(at string, rs rawSource, s *Source) {
 	case rs.BasicAuthUser == "" && rs.BasicAuthPasswordEnv != "":
 		v.fail(key("basic_auth_password_env"), key("basic_auth_user"), "missing; basic_auth_password_env needs a user name")
 	}
+}
 
-	if len(rs.Headers) > 0 {
-		s.Headers = map[string]string{}
-		names := make([]string, 0, len(rs.Headers))
-		for name := range rs.Headers {
-			names = append(names, name)
-		}
-		slices.Sort(names)
-		for _, name := range names {
-			val := rs.Headers[name]
-			hk := key("headers." + name)
-			canon := http.CanonicalHeaderKey(name)
-			switch {
-			case !headerNameRe.MatchString(name):
-				v.fail(hk, hk, "expected an HTTP header name (letters, digits, '-'), got %q", name)
-			case canon == "Authorization":
-				v.fail(hk, hk, "not allowed in headers: a credential must not be written in relia.toml; use bearer_token_env or basic_auth_user with basic_auth_password_env")
-			case strings.ContainsAny(val, "\r\n\x00"):
-				v.fail(hk, hk, "expected a header value on one line")
-			default:
-				if _, dup := s.Headers[canon]; dup {
-					v.fail(hk, hk, "duplicate header (names are case-insensitive)")
-				}
-				s.Headers[canon] = val
+// promHeaders reads the extra request headers, refusing Authorization (a
+// credential written in relia.toml) and names that differ only in case.
+func (v *validator) promHeaders(key func(string) string, headers map[string]string, s *Source) {
+	if len(headers) == 0 {
+		return
+	}
+	s.Headers = map[string]string{}
+	names := make([]string, 0, len(headers))
+	for name := range headers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		val := headers[name]
+		hk := key("headers." + name)
+		canon := http.CanonicalHeaderKey(name)
+		switch {
+		case !headerNameRe.MatchString(name):
+			v.fail(hk, hk, "expected an HTTP header name (letters, digits, '-'), got %q", name)
+		case canon == "Authorization":
+			v.fail(hk, hk, "not allowed in headers: a credential must not be written in relia.toml; use bearer_token_env or basic_auth_user with basic_auth_password_env")
+		case strings.ContainsAny(val, "\r\n\x00"):
+			v.fail(hk, hk, "expected a header value on one line")
+		default:
+			if _, dup := s.Headers[canon]; dup {
+				v.fail(hk, hk, "duplicate header (names are case-insensitive)")
 			}
+			s.Headers[canon] = val
 		}
 	}
+}
 
+// promTLS reads ca_file and insecure_skip_verify, which only an https url
+// (u, nil when the url was refused) can use.
+func (v *validator) promTLS(key func(string) string, rs rawSource, u *url.URL, s *Source) {
 	s.CAFile = rs.CAFile
 	if rs.InsecureSkipVerify != nil {
 		s.InsecureSkipVerify = *rs.InsecureSkipVerify
@@ -138,22 +172,6 @@ func (v *validator) prometheus(at string, rs rawSource, s *Source) {
 			k = "insecure_skip_verify"
 		}
 		v.fail(key(k), key(k), "only used with an https url; remove it or use https")
-	}
-
-	s.MaxConcurrency = DefaultMaxConcurrency
-	if p := rs.MaxConcurrency; p != nil {
-		s.MaxConcurrency = *p
-		if *p < 1 || *p > maxConcurrencyLimit {
-			v.fail(key("max_concurrency"), key("max_concurrency"), "expected the number of requests in flight, 1 to %d, got %d", maxConcurrencyLimit, *p)
-		}
-	}
-	s.MaxPointsPerQuery = DefaultMaxPointsPerQuery
-	if p := rs.MaxPointsPerQuery; p != nil {
-		s.MaxPointsPerQuery = *p
-		if *p < 1 || *p > MaxPointsPerQueryLimit {
-			v.fail(key("max_points_per_query"), key("max_points_per_query"), "expected 1 to %d points per series (Prometheus refuses query_range requests over %d), got %d",
-				MaxPointsPerQueryLimit, MaxPointsPerQueryLimit, *p)
-		}
 	}
 }
 
