@@ -48,36 +48,13 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 {
-		return &usageError{msg: `new: expected a kind and a title, such as: relia new retro "Checkout 5xx after the 4.18 release"`}
+	kind, title, err := newKindTitle(pos, *week)
+	if err != nil {
+		return err
 	}
-	kind, title := pos[0], strings.TrimSpace(pos[1])
-	if kind != "retro" && kind != "chaos" && kind != "review" {
-		return &usageError{msg: fmt.Sprintf("new: expected retro, chaos or review, got %q", kind)}
-	}
-	if title == "" {
-		return &usageError{msg: "new: the title is empty"}
-	}
-	if *week != "" && kind != "review" {
-		return &usageError{msg: "new: --week is for reviews"}
-	}
-	if *week != "" && !weekRe.MatchString(*week) {
-		return &usageError{msg: fmt.Sprintf("--week: expected an ISO week such as 2026-W47, got %q", *week)}
-	}
-
-	// The site's time zone and SLOs, when relia.toml reads; a broken one
-	// must not stop anybody from writing down an incident.
-	loc, sloExample := time.UTC, `"service/name"`
-	if _, err := os.Stat(*configPath); err != nil {
-		return fmt.Errorf("new: %s not found; run relia in the folder that holds relia.toml, or pass --config FILE", *configPath)
-	}
-	if cfg, err := config.Load(*configPath); err == nil {
-		loc = cfg.Location
-		if len(cfg.SLOs) > 0 {
-			sloExample = fmt.Sprintf("%q", cfg.SLOs[0].ID())
-		}
-	} else {
-		fmt.Fprintf(stderr, "relia: %s has errors (see relia check); dates are in UTC\n", *configPath)
+	loc, sloExample, err := newSiteContext(*configPath, stderr)
+	if err != nil {
+		return err
 	}
 	at := time.Now().In(loc)
 	if *dateText != "" {
@@ -86,21 +63,12 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	}
 	at = at.Truncate(time.Minute)
-
-	dir := filepath.Join(filepath.Dir(*configPath), "content")
-	var file string
-	switch kind {
-	case "retro":
-		file = filepath.Join(dir, "retros", at.Format("2006-01-02")+"-"+content.ShortSlug(title)+".md")
-	case "chaos":
-		file = filepath.Join(dir, "chaos", at.Format("2006-01-02")+"-"+content.ShortSlug(title)+".md")
-	case "review":
-		if *week == "" {
-			y, w := at.ISOWeek()
-			*week = fmt.Sprintf("%d-W%02d", y, w)
-		}
-		file = filepath.Join(dir, "reviews", *week+".md")
+	if kind == "review" && *week == "" {
+		y, w := at.ISOWeek()
+		*week = fmt.Sprintf("%d-W%02d", y, w)
 	}
+
+	file := newPagePath(filepath.Join(filepath.Dir(*configPath), "content"), kind, title, at, *week)
 	data := struct {
 		Title, Date, Day, Due, Clock, Timezone, Week, SLOExample string
 	}{
@@ -116,6 +84,69 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := tmpl.Execute(&page, data); err != nil {
 		return err
 	}
+	if err := createNew(file, page.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, file)
+	if kind != "review" {
+		fmt.Fprintln(stderr, `relia: created as a draft: preview with "relia serve --drafts", set draft = false to publish`)
+	}
+	return nil
+}
+
+// newKindTitle checks the positional arguments of relia new and --week.
+func newKindTitle(pos []string, week string) (kind, title string, err error) {
+	if len(pos) != 2 {
+		return "", "", &usageError{msg: `new: expected a kind and a title, such as: relia new retro "Checkout 5xx after the 4.18 release"`}
+	}
+	kind, title = pos[0], strings.TrimSpace(pos[1])
+	if kind != "retro" && kind != "chaos" && kind != "review" {
+		return "", "", &usageError{msg: fmt.Sprintf("new: expected retro, chaos or review, got %q", kind)}
+	}
+	if title == "" {
+		return "", "", &usageError{msg: "new: the title is empty"}
+	}
+	if week != "" && kind != "review" {
+		return "", "", &usageError{msg: "new: --week is for reviews"}
+	}
+	if week != "" && !weekRe.MatchString(week) {
+		return "", "", &usageError{msg: fmt.Sprintf("--week: expected an ISO week such as 2026-W47, got %q", week)}
+	}
+	return kind, title, nil
+}
+
+// newSiteContext returns the site's time zone and an SLO id to show in
+// the page, when relia.toml reads; a broken one must not stop anybody from
+// writing down an incident, so it only warns and falls back on UTC.
+func newSiteContext(configPath string, stderr io.Writer) (*time.Location, string, error) {
+	if _, err := os.Stat(configPath); err != nil {
+		return nil, "", fmt.Errorf("new: %s not found; run relia in the folder that holds relia.toml, or pass --config FILE", configPath)
+	}
+	cfg, err := config.Load(configPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "relia: %s has errors (see relia check); dates are in UTC\n", configPath)
+		return time.UTC, `"service/name"`, nil
+	}
+	if len(cfg.SLOs) > 0 {
+		return cfg.Location, fmt.Sprintf("%q", cfg.SLOs[0].ID()), nil
+	}
+	return cfg.Location, `"service/name"`, nil
+}
+
+// newPagePath is where a new page of kind goes under the content folder.
+func newPagePath(dir, kind, title string, at time.Time, week string) string {
+	switch kind {
+	case "retro":
+		return filepath.Join(dir, "retros", at.Format("2006-01-02")+"-"+content.ShortSlug(title)+".md")
+	case "chaos":
+		return filepath.Join(dir, "chaos", at.Format("2006-01-02")+"-"+content.ShortSlug(title)+".md")
+	}
+	return filepath.Join(dir, "reviews", week+".md")
+}
+
+// createNew writes a new page, and refuses to overwrite one: it may hold
+// somebody's notes.
+func createNew(file string, page []byte) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return fmt.Errorf("new: %w", err)
 	}
@@ -126,16 +157,12 @@ func runNew(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return fmt.Errorf("new: %w", err)
 	}
-	if _, err := f.Write(page.Bytes()); err != nil {
+	if _, err := f.Write(page); err != nil {
 		f.Close()
 		return fmt.Errorf("new: %w", err)
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("new: %w", err)
-	}
-	fmt.Fprintln(stdout, file)
-	if kind != "review" {
-		fmt.Fprintln(stderr, `relia: created as a draft: preview with "relia serve --drafts", set draft = false to publish`)
 	}
 	return nil
 }
