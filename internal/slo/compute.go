@@ -212,12 +212,7 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
-	if cap(sc.cum) < K+1 {
-		sc.cum = make([]cum, K+1)
-		sc.data = make([]float64, K+1)
-		sc.excl = make([]float64, K+1)
-	}
-	c, data, excl := sc.cum[:K+1], sc.data[:K+1], sc.excl[:K+1]
+	c, data, excl := sc.prefixes(K + 1)
 	if k, err := fill(c, data, off, s, spec); err != nil {
 		return nil, fmt.Errorf("step ending %s: %w", s.End(k+off).UTC().Format(time.RFC3339), err)
 	}
@@ -225,17 +220,8 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 
 	allowed := badFraction(spec.Objective)
 	r := &Report{Spec: spec, WindowEnd: now}
-
-	// Lookbacks in whole steps.
-	var lsteps [numLookbacks]int
-	for j, lb := range lookbacks {
-		eff := raise(lb.d, step)
-		lsteps[j] = int(eff / step)
-		if eff != lb.d {
-			r.Notes = append(r.Notes, fmt.Sprintf("burn-rate lookback %s raised to %s", lb.label, raisedTo(eff, step)))
-		}
-	}
-	r.Rules, r.Notes = rules(spec, step, r.Notes)
+	lsteps, notes := lookbackSteps(step)
+	r.Rules, r.Notes = rules(spec, step, notes)
 
 	// The window ending at Now.
 	var lo int
@@ -246,17 +232,8 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 		r.WindowStart = periodStart(spec.Window.Calendar, now, loc)
 		lo = floorDiv(r.WindowStart.Sub(base), step)
 	}
-	T, B := c[K].t-c[lo].t, c[K].b-c[lo].b
-	r.Good, r.Total, r.Bad = T-B, T, B
-	r.SLI, r.Budget = math.NaN(), Budget{math.NaN(), math.NaN(), math.NaN()}
-	if T != 0 {
-		r.SLI = (T - B) / T
-		a := allowed * T
-		r.Budget = Budget{Allowed: a, Consumed: B / a, Remaining: 1 - B/a}
-	}
-	r.ExcludedSteps = int(excl[K] - excl[lo])
-	r.Coverage = coverage(data[K]-data[lo], K-lo-r.ExcludedSteps)
-	r.Status = status(T, r.Coverage, r.Budget.Remaining, spec.AtRiskBelow)
+	r.windowTotals(c, data, excl, lo, K, allowed)
+	r.Status = status(r.Total, r.Coverage, r.Budget.Remaining, spec.AtRiskBelow)
 	if r.Status == StatusExhausted {
 		r.RecoveryAt = recovery(spec, c, base, step, K, lo, allowed, burn(c[K], c[K-lsteps[lb1d]], allowed), loc)
 	}
@@ -281,6 +258,47 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 		}
 	}
 	return r, nil
+}
+
+// prefixes returns the scratch prefix sums for n grid indices, grown when
+// too short. Their contents are stale: fill and exclude write every index.
+func (sc *scratch) prefixes(n int) ([]cum, []float64, []float64) {
+	if cap(sc.cum) < n {
+		sc.cum = make([]cum, n)
+		sc.data = make([]float64, n)
+		sc.excl = make([]float64, n)
+	}
+	return sc.cum[:n], sc.data[:n], sc.excl[:n]
+}
+
+// lookbackSteps returns the burn-rate lookbacks in whole steps, with a
+// note for each that the step raised.
+func lookbackSteps(step time.Duration) ([numLookbacks]int, []string) {
+	var lsteps [numLookbacks]int
+	var notes []string
+	for j, lb := range lookbacks {
+		eff := raise(lb.d, step)
+		lsteps[j] = int(eff / step)
+		if eff != lb.d {
+			notes = append(notes, fmt.Sprintf("burn-rate lookback %s raised to %s", lb.label, raisedTo(eff, step)))
+		}
+	}
+	return lsteps, notes
+}
+
+// windowTotals sets the counts, SLI, budget, excluded steps and coverage
+// of the window of grid steps lo+1..K.
+func (r *Report) windowTotals(c []cum, data, excl []float64, lo, K int, allowed float64) {
+	T, B := c[K].t-c[lo].t, c[K].b-c[lo].b
+	r.Good, r.Total, r.Bad = T-B, T, B
+	r.SLI, r.Budget = math.NaN(), Budget{math.NaN(), math.NaN(), math.NaN()}
+	if T != 0 {
+		r.SLI = (T - B) / T
+		a := allowed * T
+		r.Budget = Budget{Allowed: a, Consumed: B / a, Remaining: 1 - B/a}
+	}
+	r.ExcludedSteps = int(excl[K] - excl[lo])
+	r.Coverage = coverage(data[K]-data[lo], K-lo-r.ExcludedSteps)
 }
 
 // rules resolves the SLO's alert rules at the step: windows raised to whole
@@ -458,61 +476,13 @@ func fill(c []cum, data []float64, off int, s *metrics.Series, spec Spec) (int, 
 func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 	lsteps *[numLookbacks]int, rules []Rule, allowed float64, loc *time.Location, detail bool) (Timeline, []Alert, []Episode) {
 	k0 := K - h + 1 // first history step
-	tl := Timeline{
-		FirstEnd:        base.Add(time.Duration(k0) * step),
-		Step:            step,
-		SLI:             make([]float64, h),
-		BudgetRemaining: make([]float64, h),
-		Burn:            make([]BurnSeries, len(timelineBurn)),
-	}
-	for j, lb := range timelineBurn {
-		tl.Burn[j] = BurnSeries{Label: lookbacks[lb].label, Values: make([]float64, h)}
-	}
-	if detail {
-		tl.Bad, tl.Total, tl.Allowed = make([]float64, h), make([]float64, h), make([]float64, h)
-		tl.Short = BurnSeries{Label: lookbacks[lb5m].label, Values: make([]float64, h)}
-	}
+	tl := newTimeline(base.Add(time.Duration(k0)*step), step, h, detail)
 	if h == 0 {
 		return tl, nil, nil
 	}
-
-	// A rolling window starts w steps back; a calendar one at psIdx, moved
-	// on when a step ends after the period's end (peIdx).
-	w := int(spec.Window.Rolling / step)
-	cal := spec.Window.Calendar
-	var pe time.Time
-	var psIdx, peIdx int
-	if w == 0 {
-		ps := periodStart(cal, tl.FirstEnd, loc)
-		pe = periodShift(cal, ps, 1, loc)
-		psIdx, peIdx = floorDiv(ps.Sub(base), step), floorDiv(pe.Sub(base), step)
-	}
-
-	var alerts []Alert
-	var episodes []Episode
-	// The open burn episode: its first and latest burning steps, and the
-	// window's allowed bad units at the latest.
-	episodeFrom, episodeLast, episodeAllowed := -1, -1, 0.0
-	// Per rule, in one slice so the step loop below stays tight: threshold,
-	// long and short lookbacks in steps, where its long rate lies among the
-	// burn series computed at every step (-1: a window of its own, computed
-	// at each step), and the index of its open alert (-1: none).
-	type ruleRun struct {
-		thr                   float64
-		longAt, longN, shortN int
-		open                  int
-	}
-	run := make([]ruleRun, len(rules))
-	for j, rule := range rules {
-		r := ruleRun{thr: rule.Threshold, longN: int(rule.Long / step), shortN: int(rule.Short / step), longAt: -1, open: -1}
-		for t, lb := range timelineBurn {
-			if lsteps[lb] == r.longN {
-				r.longAt = t
-				break
-			}
-		}
-		run[j] = r
-	}
+	win := newWindowStart(spec.Window, tl.FirstEnd, base, step, loc)
+	al := newAlerting(rules, step, lsteps)
+	eps := burnEpisodes{c: c, base: base, step: step, n1h: lsteps[lb1h], from: -1, last: -1}
 	n1h, n6h, n1d, n3d := lsteps[lb1h], lsteps[lb6h], lsteps[lb1d], lsteps[lb3d]
 	b1h, b6h, b1d, b3d := tl.Burn[0].Values, tl.Burn[1].Values, tl.Burn[2].Values, tl.Burn[3].Values
 	sli, rem := tl.SLI[:h], tl.BudgetRemaining[:h]
@@ -522,14 +492,7 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 	for i := range h {
 		k := k0 + i
 		ck := c[k]
-		lo := k - w
-		if w == 0 {
-			for k > peIdx {
-				pe = periodShift(cal, pe, 1, loc)
-				psIdx, peIdx = peIdx, floorDiv(pe.Sub(base), step)
-			}
-			lo = psIdx
-		}
+		lo := win.at(k)
 		T, B := ck.t-c[lo].t, ck.b-c[lo].b
 		if T == 0 {
 			sli[i], rem[i] = nan, nan
@@ -547,49 +510,177 @@ func replay(spec Spec, c []cum, base time.Time, step time.Duration, K, h int,
 			tl.Short.Values[i] = burn(ck, c[k-lsteps[lb5m]], allowed)
 		}
 		if long[0] > 1 {
-			// Burning again within an hour of the last burning step
-			// continues the episode: a slow burn whose 1h rate hovers
-			// around 1 is one episode, not hundreds.
-			if episodeFrom >= 0 && k-episodeLast > n1h {
-				episodes = append(episodes, episode(c, base, step, episodeFrom, episodeLast, n1h, episodeAllowed, false))
-				episodeFrom = -1
-			}
-			if episodeFrom < 0 {
-				episodeFrom = k
-			}
-			episodeLast, episodeAllowed = k, allowed*T
+			eps.burning(k, allowed*T)
 		}
-		for j := range run {
-			r := &run[j]
-			var lr float64
-			if r.longAt >= 0 {
-				lr = long[r.longAt]
-			} else {
-				lr = burn(ck, c[k-r.longN], allowed)
+		al.check(c, k, &long, allowed, base, step)
+	}
+	return tl, al.close(base.Add(time.Duration(K) * step)), eps.close(K)
+}
+
+// newTimeline allocates the history series of h steps, the first ending at
+// firstEnd; detail adds the per-step counts and the short burn rate.
+func newTimeline(firstEnd time.Time, step time.Duration, h int, detail bool) Timeline {
+	tl := Timeline{
+		FirstEnd:        firstEnd,
+		Step:            step,
+		SLI:             make([]float64, h),
+		BudgetRemaining: make([]float64, h),
+		Burn:            make([]BurnSeries, len(timelineBurn)),
+	}
+	for j, lb := range timelineBurn {
+		tl.Burn[j] = BurnSeries{Label: lookbacks[lb].label, Values: make([]float64, h)}
+	}
+	if detail {
+		tl.Bad, tl.Total, tl.Allowed = make([]float64, h), make([]float64, h), make([]float64, h)
+		tl.Short = BurnSeries{Label: lookbacks[lb5m].label, Values: make([]float64, h)}
+	}
+	return tl
+}
+
+// windowStart finds where the window ending at a step starts: a rolling
+// window w steps back; a calendar one at psIdx, moved on when a step ends
+// after the period's end (peIdx). Steps are asked in increasing order.
+type windowStart struct {
+	w            int // the rolling window in steps; 0 for a calendar window
+	cal          string
+	pe           time.Time
+	psIdx, peIdx int
+	base         time.Time
+	step         time.Duration
+	loc          *time.Location
+}
+
+// newWindowStart prepares the window starts from the step ending at
+// firstEnd on.
+func newWindowStart(window Window, firstEnd, base time.Time, step time.Duration, loc *time.Location) *windowStart {
+	ws := &windowStart{w: int(window.Rolling / step), cal: window.Calendar, base: base, step: step, loc: loc}
+	if ws.w == 0 {
+		ps := periodStart(ws.cal, firstEnd, loc)
+		ws.pe = periodShift(ws.cal, ps, 1, loc)
+		ws.psIdx, ws.peIdx = floorDiv(ps.Sub(base), step), floorDiv(ws.pe.Sub(base), step)
+	}
+	return ws
+}
+
+// at returns the grid index the window ending at step k starts from.
+func (ws *windowStart) at(k int) int {
+	if ws.w != 0 {
+		return k - ws.w
+	}
+	for k > ws.peIdx {
+		ws.pe = periodShift(ws.cal, ws.pe, 1, ws.loc)
+		ws.psIdx, ws.peIdx = ws.peIdx, floorDiv(ws.pe.Sub(ws.base), ws.step)
+	}
+	return ws.psIdx
+}
+
+// burnEpisodes collects the burn episodes as replay walks the steps: the
+// open one's first and latest burning steps (-1: none open) and the
+// window's allowed bad units at the latest.
+type burnEpisodes struct {
+	c          []cum
+	base       time.Time
+	step       time.Duration
+	n1h        int
+	from, last int
+	allowed    float64
+	done       []Episode
+}
+
+// burning records that the 1h burn rate at step k is above 1; allowed is
+// the window's allowed bad units there.
+func (e *burnEpisodes) burning(k int, allowed float64) {
+	// Burning again within an hour of the last burning step continues the
+	// episode: a slow burn whose 1h rate hovers around 1 is one episode,
+	// not hundreds.
+	if e.from >= 0 && k-e.last > e.n1h {
+		e.done = append(e.done, episode(e.c, e.base, e.step, e.from, e.last, e.n1h, e.allowed, false))
+		e.from = -1
+	}
+	if e.from < 0 {
+		e.from = k
+	}
+	e.last, e.allowed = k, allowed
+}
+
+// close ends the walk at step K and returns the episodes; one still
+// burning at K is active.
+func (e *burnEpisodes) close(K int) []Episode {
+	if e.from >= 0 {
+		e.done = append(e.done, episode(e.c, e.base, e.step, e.from, e.last, e.n1h, e.allowed, e.last == K))
+	}
+	return e.done
+}
+
+// ruleRun is one alert rule as replay walks the steps: its threshold, long
+// and short lookbacks in steps, where its long rate lies among the burn
+// series computed at every step (-1: a window of its own, computed at each
+// step), and the index of its open alert (-1: none).
+type ruleRun struct {
+	thr                   float64
+	longAt, longN, shortN int
+	open                  int
+}
+
+// alerting replays the alert rules. The rules are in one slice so that the
+// step loop stays tight.
+type alerting struct {
+	rules  []Rule
+	run    []ruleRun
+	alerts []Alert
+}
+
+// newAlerting prepares the rules; lsteps are the lookbacks in steps.
+func newAlerting(rules []Rule, step time.Duration, lsteps *[numLookbacks]int) *alerting {
+	a := &alerting{rules: rules, run: make([]ruleRun, len(rules))}
+	for j, rule := range rules {
+		r := ruleRun{thr: rule.Threshold, longN: int(rule.Long / step), shortN: int(rule.Short / step), longAt: -1, open: -1}
+		for t, lb := range timelineBurn {
+			if lsteps[lb] == r.longN {
+				r.longAt = t
+				break
 			}
-			// The short rate matters only when the long one is above the
-			// threshold, which is rare: compute it then.
-			fire := lr > r.thr && burn(ck, c[k-r.shortN], allowed) > r.thr
-			switch {
-			case fire && r.open < 0:
-				r.open = len(alerts)
-				alerts = append(alerts, Alert{Rule: rules[j], Start: base.Add(time.Duration(k) * step)})
-			case !fire && r.open >= 0:
-				alerts[r.open].End = base.Add(time.Duration(k) * step)
-				r.open = -1
-			}
+		}
+		a.run[j] = r
+	}
+	return a
+}
+
+// check fires or resolves each rule at step k; long holds the burn rates
+// of the timeline's lookbacks there.
+func (a *alerting) check(c []cum, k int, long *[len(timelineBurn)]float64, allowed float64, base time.Time, step time.Duration) {
+	ck := c[k]
+	for j := range a.run {
+		r := &a.run[j]
+		var lr float64
+		if r.longAt >= 0 {
+			lr = long[r.longAt]
+		} else {
+			lr = burn(ck, c[k-r.longN], allowed)
+		}
+		// The short rate matters only when the long one is above the
+		// threshold, which is rare: compute it then.
+		fire := lr > r.thr && burn(ck, c[k-r.shortN], allowed) > r.thr
+		switch {
+		case fire && r.open < 0:
+			r.open = len(a.alerts)
+			a.alerts = append(a.alerts, Alert{Rule: a.rules[j], Start: base.Add(time.Duration(k) * step)})
+		case !fire && r.open >= 0:
+			a.alerts[r.open].End = base.Add(time.Duration(k) * step)
+			r.open = -1
 		}
 	}
-	now := base.Add(time.Duration(K) * step)
-	for _, r := range run {
+}
+
+// close ends the walk at now and returns the alerts; those still firing
+// are active.
+func (a *alerting) close(now time.Time) []Alert {
+	for _, r := range a.run {
 		if r.open >= 0 {
-			alerts[r.open].End, alerts[r.open].Active = now, true
+			a.alerts[r.open].End, a.alerts[r.open].Active = now, true
 		}
 	}
-	if episodeFrom >= 0 {
-		episodes = append(episodes, episode(c, base, step, episodeFrom, episodeLast, n1h, episodeAllowed, episodeLast == K))
-	}
-	return tl, alerts, episodes
+	return a.alerts
 }
 
 // episode describes a burn episode whose 1h burn rate was above 1 from
