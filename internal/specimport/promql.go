@@ -1,9 +1,13 @@
 package specimport
 
 import (
+	"cmp"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // relia asks a Prometheus-API store for sum(increase(SELECTOR[STEP])): it
@@ -134,43 +138,137 @@ func matching(s string, open int) int {
 }
 
 // selector checks that s is exactly one instant vector selector: a metric
-// name, label matchers in braces, or both.
+// name, label matchers in braces, or both. It returns s as written: the
+// store is asked in the user's own spelling.
 func selector(s string) (string, error) {
 	s = strings.TrimSpace(s)
-	name := metricNameRe.FindString(s)
-	rest := strings.TrimSpace(s[len(name):])
-	if rest == "" {
-		if name == "" {
-			return "", fmt.Errorf("expected a selector such as http_requests_total{code!~\"5..\"}, got %q", s)
-		}
-		return s, nil
-	}
-	if !strings.HasPrefix(rest, "{") || matching(rest, 0) != len(rest)-1 {
-		return "", fmt.Errorf("expected a selector such as http_requests_total{code!~\"5..\"}, got %q", s)
-	}
-	n, err := matchers(rest[1 : len(rest)-1])
-	if err != nil {
-		return "", fmt.Errorf("selector %q: %w", s, err)
-	}
-	if name == "" && n == 0 {
-		return "", fmt.Errorf("selector %q: expected a metric name or at least one label matcher", s)
+	if _, err := parseSelector(s); err != nil {
+		return "", err
 	}
 	return s, nil
 }
 
-// matchers checks a comma-separated list of label matchers and counts them.
-func matchers(s string) (int, error) {
-	n := 0
+// vectorSelector is a parsed instant vector selector. The metric name is
+// a matcher on __name__, as Prometheus holds it, so that x and
+// {__name__="x"} are the same selector.
+type vectorSelector struct {
+	matchers []labelMatcher
+}
+
+// labelMatcher is one label matcher with its value unquoted.
+type labelMatcher struct {
+	label, op, value string
+}
+
+// parseSelector parses an instant vector selector: a metric name, label
+// matchers in braces, or both. Inside the braces, a quoted string alone is
+// the metric name and label names may be quoted, as Prometheus 3 writes
+// names outside [a-zA-Z_:][a-zA-Z0-9_:]*: {"my.metric", "my.label"="x"}.
+func parseSelector(s string) (vectorSelector, error) {
+	var sel vectorSelector
+	bad := fmt.Errorf("expected a selector such as http_requests_total{code!~\"5..\"}, got %q", s)
+	name := metricNameRe.FindString(s)
+	rest := strings.TrimSpace(s[len(name):])
+	if name != "" {
+		sel.matchers = append(sel.matchers, labelMatcher{"__name__", "=", name})
+	}
+	if rest == "" {
+		if name == "" {
+			return sel, bad
+		}
+		return sel, nil
+	}
+	if !strings.HasPrefix(rest, "{") || matching(rest, 0) != len(rest)-1 {
+		return sel, bad
+	}
+	ms, quotedName, err := matchers(rest[1 : len(rest)-1])
+	if err != nil {
+		return sel, fmt.Errorf("selector %q: %w", s, err)
+	}
+	if quotedName != "" {
+		if name != "" {
+			return sel, fmt.Errorf("selector %q: the metric name is given twice, %s and %q", s, name, quotedName)
+		}
+		sel.matchers = append(sel.matchers, labelMatcher{"__name__", "=", quotedName})
+	}
+	sel.matchers = append(sel.matchers, ms...)
+	if len(sel.matchers) == 0 {
+		return sel, fmt.Errorf("selector %q: expected a metric name or at least one label matcher", s)
+	}
+	return sel, nil
+}
+
+// canonical writes the selector in one spelling: every matcher in braces,
+// sorted, each once, names and values quoted alike. Two selectors that
+// match the same series by the same matchers have the same canonical form.
+func (sel vectorSelector) canonical() string {
+	ms := slices.Clone(sel.matchers)
+	slices.SortFunc(ms, func(a, b labelMatcher) int {
+		return cmp.Or(strings.Compare(a.label, b.label), strings.Compare(a.op, b.op), strings.Compare(a.value, b.value))
+	})
+	ms = slices.Compact(ms)
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, m := range ms {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(m.label))
+		b.WriteString(m.op)
+		b.WriteString(strconv.Quote(m.value))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// sameSelector reports whether two selectors are the same by their
+// matchers, whatever their spacing, quoting and order: x{a="b"} and
+// x{ a = 'b' } are. Selectors that do not parse are compared as text.
+func sameSelector(a, b string) bool {
+	sa, errA := parseSelector(strings.TrimSpace(a))
+	sb, errB := parseSelector(strings.TrimSpace(b))
+	if errA != nil || errB != nil {
+		return a == b
+	}
+	return sa.canonical() == sb.canonical()
+}
+
+// matchers parses a comma-separated list of label matchers and the metric
+// name given as a quoted string alone among them, if any.
+func matchers(s string) (ms []labelMatcher, name string, err error) {
 	for {
 		s = strings.TrimSpace(s)
 		if s == "" {
-			return n, nil
+			return ms, name, nil
 		}
-		label := labelNameRe.FindString(s)
-		if label == "" {
-			return 0, fmt.Errorf("expected a label name at %q", s)
+		var label string
+		if isQuote(s[0]) {
+			var n int
+			if label, n, err = quoted(s); err != nil {
+				return nil, "", err
+			}
+			s = strings.TrimSpace(s[n:])
+			if s == "" || s[0] == ',' {
+				// A quoted string alone is the metric name.
+				if name != "" {
+					return nil, "", fmt.Errorf("the metric name is given twice, %q and %q", name, label)
+				}
+				if label == "" {
+					return nil, "", fmt.Errorf("expected a metric name, got an empty string")
+				}
+				name = label
+				if s != "" {
+					s = s[1:]
+				}
+				continue
+			}
+		} else {
+			label = labelNameRe.FindString(s)
+			if label == "" {
+				return nil, "", fmt.Errorf("expected a label name at %q", s)
+			}
+			s = strings.TrimSpace(s[len(label):])
 		}
-		s = strings.TrimSpace(s[len(label):])
 		op := ""
 		for _, o := range []string{"=~", "!~", "!=", "="} {
 			if strings.HasPrefix(s, o) {
@@ -179,34 +277,63 @@ func matchers(s string) (int, error) {
 			}
 		}
 		if op == "" {
-			return 0, fmt.Errorf("expected =, !=, =~ or !~ after %s", label)
+			return nil, "", fmt.Errorf("expected =, !=, =~ or !~ after %s", label)
 		}
 		s = strings.TrimSpace(s[len(op):])
-		if s == "" || (s[0] != '"' && s[0] != '\'' && s[0] != '`') {
-			return 0, fmt.Errorf("expected a quoted value after %s%s", label, op)
+		if s == "" || !isQuote(s[0]) {
+			return nil, "", fmt.Errorf("expected a quoted value after %s%s", label, op)
 		}
-		end := -1
-		for i := 1; i < len(s); i++ {
-			if s[i] == '\\' && s[0] != '`' {
-				i++
-				continue
-			}
-			if s[i] == s[0] {
-				end = i
-				break
-			}
+		value, n, err := quoted(s)
+		if err != nil {
+			return nil, "", fmt.Errorf("the value of %s%s: %w", label, op, err)
 		}
-		if end < 0 {
-			return 0, fmt.Errorf("unterminated string after %s%s", label, op)
-		}
-		n++
-		s = strings.TrimSpace(s[end+1:])
+		ms = append(ms, labelMatcher{label, op, value})
+		s = strings.TrimSpace(s[n:])
 		if s == "" {
-			return n, nil
+			return ms, name, nil
 		}
 		if s[0] != ',' {
-			return 0, fmt.Errorf("expected a comma after the value of %s", label)
+			return nil, "", fmt.Errorf("expected a comma after the value of %s", label)
 		}
 		s = s[1:]
+	}
+}
+
+func isQuote(c byte) bool { return c == '"' || c == '\'' || c == '`' }
+
+// quoted reads the PromQL string literal at the start of s: "…" or '…'
+// with Go's escapes, or `…` raw. It returns the string and the length of
+// the literal.
+func quoted(s string) (string, int, error) {
+	q := s[0]
+	if q == '`' {
+		end := strings.IndexByte(s[1:], '`')
+		if end < 0 {
+			return "", 0, fmt.Errorf("unterminated string")
+		}
+		return s[1 : end+1], end + 2, nil
+	}
+	var b strings.Builder
+	for rest := s[1:]; ; {
+		if rest == "" {
+			return "", 0, fmt.Errorf("unterminated string")
+		}
+		if rest[0] == q {
+			return b.String(), len(s) - len(rest) + 1, nil
+		}
+		if rest[0] == '\n' {
+			return "", 0, fmt.Errorf("unterminated string: a newline inside quotes")
+		}
+		r, multibyte, tail, err := strconv.UnquoteChar(rest, q)
+		if err != nil {
+			return "", 0, fmt.Errorf("invalid escape or character in string %s", s[:len(s)-len(rest)+1])
+		}
+		// As strconv.Unquote: \xFF is a byte, \u00FF and ÿ a character.
+		if r < utf8.RuneSelf || !multibyte {
+			b.WriteByte(byte(r))
+		} else {
+			b.WriteRune(r)
+		}
+		rest = tail
 	}
 }

@@ -100,7 +100,7 @@ func (r *reader) sloth(file string, spec *yaml.Node, k8s bool) {
 			case errA != nil || errB != nil:
 				r.fail(file, errNode, at+".sli.events."+errKey, "expected TOTAL − GOOD of two counters: %v", cmp.Or(errA, errB))
 				continue
-			case sa != total:
+			case !sameSelector(sa, total):
 				r.fail(file, errNode, at+".sli.events."+errKey, "a difference is read as %s − GOOD, but its first term %s is not the %s selector %s", totalKey, sa, totalKey, total)
 				continue
 			}

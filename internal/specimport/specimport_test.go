@@ -186,6 +186,11 @@ func TestCounterSelector(t *testing.T) {
 		`(sum(x_total{job="a",}))`:                                    `x_total{job="a",}`,
 		`{__name__="x", job="y"}`:                                     `{__name__="x", job="y"}`,
 		"rate(\n  http_requests_total{job=\"a\"}[{{ .window }}]\n)\n": `http_requests_total{job="a"}`,
+		// Prometheus 3 names outside the classic characters, quoted.
+		`sum(rate({"my.metric", a="b"}[5m]))`:          `{"my.metric", a="b"}`,
+		`{"my.metric"}`:                                `{"my.metric"}`,
+		`increase({"my.metric", "my.label"=~"x"}[1h])`: `{"my.metric", "my.label"=~"x"}`,
+		"{`a`, b='c'}":                                 "{`a`, b='c'}",
 	}
 	for in, want := range good {
 		got, err := counterSelector(in)
@@ -201,6 +206,106 @@ func TestCounterSelector(t *testing.T) {
 			t.Errorf("counterSelector(%q) = %q, want an error", in, got)
 		}
 	}
+}
+
+func TestSameSelector(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{`x{a="b"}`, `x{a = "b"}`, true},
+		{`x{a="b",c="d"}`, `x{ c="d", a="b", }`, true},
+		{`x`, `{__name__="x"}`, true},
+		{`{"x"}`, `x`, true},
+		{`x{a='b'}`, "x{a=`b`}", true},
+		{`x{a="\u0041\x42"}`, `x{a="AB"}`, true},
+		{`x{a="é"}`, `x{a="\u00e9"}`, true},
+		{`x{a="b",a="b"}`, `x{a="b"}`, true},
+		{`{"my.metric", "my.label"="v"}`, `{"my.label"="v", __name__="my.metric"}`, true},
+		{`x{a="b"}`, `x{a="c"}`, false},
+		{`x{a="b"}`, `x{a!="b"}`, false},
+		{`x{a="b"}`, `y{a="b"}`, false},
+		{`x{a="b"}`, `x`, false},
+		{`x{a="b"}`, `x{b="a"}`, false},
+		{`x{a=~"b"}`, `x{a=~"b",c=~".*"}`, false}, // the same series, but not the same matchers
+		{`x{`, `x{`, true},                        // unparsed: text
+		{`x{`, `x {`, false},
+	}
+	for _, tt := range tests {
+		if got := sameSelector(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameSelector(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.want)
+		}
+		if got := sameSelector(tt.b, tt.a); got != tt.want {
+			t.Errorf("sameSelector(%q, %q) = %v, want %v", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
+func TestCanonicalSelector(t *testing.T) {
+	for in, want := range map[string]string{
+		`x`:                      `{"__name__"="x"}`,
+		`x{b!~"2", a="1"}`:       `{"__name__"="x","a"="1","b"!~"2"}`,
+		`{"my.metric", "é"='"'}`: `{"__name__"="my.metric","é"="\""}`,
+		"{a=`\\d`, a=\"\\\\d\"}": `{"a"="\\d"}`,
+	} {
+		sel, err := parseSelector(in)
+		if err != nil {
+			t.Errorf("parseSelector(%q): %v", in, err)
+			continue
+		}
+		if got := sel.canonical(); got != want {
+			t.Errorf("canonical(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// A Sloth TOTAL − GOOD difference whose first term is the total selector
+// spelled another way is still read as the difference.
+func TestSlothDifferenceSpelling(t *testing.T) {
+	src := `version: "prometheus/v1"
+service: "shop"
+slos:
+  - name: "latency"
+    objective: 99
+    sli:
+      events:
+        error_query: sum(rate(req_total{ job = 'shop', code != "499" }[{{.window}}])) - sum(rate(req_fast_total{job="shop"}[{{.window}}]))
+        total_query: sum(rate(req_total{code!="499",job="shop"}[{{.window}}]))
+`
+	slos, _, err := Read([]File{{Name: "s.yml", Src: []byte(src)}}, testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(slos) != 1 || slos[0].Good != `req_fast_total{job="shop"}` || slos[0].Total != `req_total{code!="499",job="shop"}` {
+		t.Fatalf("got %+v", slos)
+	}
+}
+
+// FuzzSelector checks that the selector parser does not panic and that
+// its canonical form is a selector with the same canonical form.
+func FuzzSelector(f *testing.F) {
+	for _, s := range []string{
+		`x`, `x{a="b"}`, `{"my.metric", "my.label"=~'v'}`, "x{a=`b`,}", `sum(rate(x{a!~"\u00e9"}[5m]))`,
+		`rate(x[5m]) - rate(y[5m])`, `{__name__="x"}`, `x{a="\x41"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = counterSelector(s)
+		_, _, _ = difference(s)
+		sel, err := parseSelector(strings.TrimSpace(s))
+		if err != nil {
+			return
+		}
+		c := sel.canonical()
+		again, err := parseSelector(c)
+		if err != nil {
+			t.Fatalf("canonical form %s of %q does not parse: %v", c, s, err)
+		}
+		if again.canonical() != c {
+			t.Fatalf("canonical form of %q is %s, then %s", s, c, again.canonical())
+		}
+	})
 }
 
 // Fuzz the import of outside YAML: no panic, errors allowed.
