@@ -552,8 +552,8 @@ type windowStart struct {
 
 // newWindowStart prepares the window starts from the step ending at
 // firstEnd on.
-func newWindowStart(window Window, firstEnd, base time.Time, step time.Duration, loc *time.Location) *windowStart {
-	ws := &windowStart{w: int(window.Rolling / step), cal: window.Calendar, base: base, step: step, loc: loc}
+func newWindowStart(window Window, firstEnd, base time.Time, step time.Duration, loc *time.Location) windowStart {
+	ws := windowStart{w: int(window.Rolling / step), cal: window.Calendar, base: base, step: step, loc: loc}
 	if ws.w == 0 {
 		ps := periodStart(ws.cal, firstEnd, loc)
 		ws.pe = periodShift(ws.cal, ps, 1, loc)
@@ -631,8 +631,8 @@ type alerting struct {
 }
 
 // newAlerting prepares the rules; lsteps are the lookbacks in steps.
-func newAlerting(rules []Rule, step time.Duration, lsteps *[numLookbacks]int) *alerting {
-	a := &alerting{rules: rules, run: make([]ruleRun, len(rules))}
+func newAlerting(rules []Rule, step time.Duration, lsteps *[numLookbacks]int) alerting {
+	a := alerting{rules: rules, run: make([]ruleRun, len(rules))}
 	for j, rule := range rules {
 		r := ruleRun{thr: rule.Threshold, longN: int(rule.Long / step), shortN: int(rule.Short / step), longAt: -1, open: -1}
 		for t, lb := range timelineBurn {
