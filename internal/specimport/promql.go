@@ -166,7 +166,9 @@ type labelMatcher struct {
 // names outside [a-zA-Z_:][a-zA-Z0-9_:]*: {"my.metric", "my.label"="x"}.
 func parseSelector(s string) (vectorSelector, error) {
 	var sel vectorSelector
-	bad := fmt.Errorf("expected a selector such as http_requests_total{code!~\"5..\"}, got %q", s)
+	bad := func() error {
+		return fmt.Errorf("expected a selector such as http_requests_total{code!~\"5..\"}, got %q", s)
+	}
 	name := metricNameRe.FindString(s)
 	rest := strings.TrimSpace(s[len(name):])
 	if name != "" {
@@ -174,12 +176,12 @@ func parseSelector(s string) (vectorSelector, error) {
 	}
 	if rest == "" {
 		if name == "" {
-			return sel, bad
+			return sel, bad()
 		}
 		return sel, nil
 	}
 	if !strings.HasPrefix(rest, "{") || matching(rest, 0) != len(rest)-1 {
-		return sel, bad
+		return sel, bad()
 	}
 	ms, quotedName, err := matchers(rest[1 : len(rest)-1])
 	if err != nil {
