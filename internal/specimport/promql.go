@@ -60,28 +60,13 @@ var sumByRe = regexp.MustCompile(`^sum\s*(by|without)\s*\(`)
 // difference splits "A - B" at its top-level minus, or reports false.
 func difference(query string) (string, string, bool) {
 	q := stripParens(strings.TrimSpace(query))
-	depth := 0
-	var quote byte
-	for i := 0; i < len(q); i++ {
-		c := q[i]
-		switch {
-		case quote != 0:
-			if c == '\\' && quote != '`' {
-				i++
-			} else if c == quote {
-				quote = 0
-			}
-		case c == '"' || c == '\'' || c == '`':
-			quote = c
-		case c == '(' || c == '{' || c == '[':
-			depth++
-		case c == ')' || c == '}' || c == ']':
-			depth--
-		case c == '-' && depth == 0 && i > 0:
-			return strings.TrimSpace(q[:i]), strings.TrimSpace(q[i+1:]), true
-		}
+	i := scanOutsideStrings(q, 0, func(i, depth int) bool {
+		return q[i] == '-' && depth == 0 && i > 0
+	})
+	if i < 0 {
+		return "", "", false
 	}
-	return "", "", false
+	return strings.TrimSpace(q[:i]), strings.TrimSpace(q[i+1:]), true
 }
 
 // call recognises "fn(args)" where the parenthesis closes at the end.
@@ -112,9 +97,18 @@ func stripParens(q string) string {
 // matching returns the index of the bracket closing the one at open, or -1.
 // Brackets inside string literals do not count.
 func matching(s string, open int) int {
+	return scanOutsideStrings(s, open, func(i, depth int) bool {
+		return depth == 0 && strings.IndexByte(")}]", s[i]) >= 0
+	})
+}
+
+// scanOutsideStrings walks s from index from, skipping string literals, and
+// returns the first index where stop holds, or -1. stop sees the bracket
+// depth after the byte at i is counted.
+func scanOutsideStrings(s string, from int, stop func(i, depth int) bool) int {
 	depth := 0
 	var quote byte
-	for i := open; i < len(s); i++ {
+	for i := from; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case quote != 0:
@@ -123,15 +117,17 @@ func matching(s string, open int) int {
 			} else if c == quote {
 				quote = 0
 			}
-		case c == '"' || c == '\'' || c == '`':
+			continue
+		case isQuote(c):
 			quote = c
+			continue
 		case c == '(' || c == '{' || c == '[':
 			depth++
 		case c == ')' || c == '}' || c == ']':
 			depth--
-			if depth == 0 {
-				return i
-			}
+		}
+		if stop(i, depth) {
+			return i
 		}
 	}
 	return -1
