@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/relia-dev/relia/internal/check"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/site"
 )
 
@@ -20,8 +20,10 @@ lead nowhere, overdue action items, retrospectives without actions, SLOs
 without data or with so little traffic that their alerts are noise, and
 burn episodes that no retrospective covers.
 
-Prints one "file:line: message" per problem on stdout; warnings read
-"file:line: warning: message".
+Prints one "file:line: key: message" per problem on stdout; warnings read
+"file:line: warning: key: message". --format json prints each problem
+with its file, line (0: the whole file), key ("" when none), severity
+and message, the values the readers reported.
 
 Exit codes: 0 no errors (warnings are allowed unless --strict), 1 errors
 found, 2 bad usage, 3 a metric source could not be reached.
@@ -55,14 +57,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch *format {
 	case "json":
 		doc := struct {
-			Problems []check.Problem `json:"problems"`
-			Errors   int             `json:"errors"`
-			Warnings int             `json:"warnings"`
-			SLOs     int             `json:"slos"`
-			Pages    int             `json:"pages"`
+			Problems []diag.Error `json:"problems"`
+			Errors   int          `json:"errors"`
+			Warnings int          `json:"warnings"`
+			SLOs     int          `json:"slos"`
+			Pages    int          `json:"pages"`
 		}{Problems: rep.Problems, Errors: errs, Warnings: warns, SLOs: rep.SLOs, Pages: rep.Pages}
 		if doc.Problems == nil {
-			doc.Problems = []check.Problem{}
+			doc.Problems = []diag.Error{}
 		}
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -71,7 +73,7 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	default:
 		for _, p := range rep.Problems {
-			fmt.Fprintln(stdout, p.String())
+			fmt.Fprintln(stdout, p.Text())
 		}
 	}
 	summary := fmt.Sprintf("%s, %s", plural(errs, "error"), plural(warns, "warning"))

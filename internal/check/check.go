@@ -15,9 +15,7 @@ import (
 	"net/url"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,113 +29,53 @@ import (
 	"github.com/relia-dev/relia/internal/slo"
 )
 
-// Severities of a Problem.
-const (
-	SeverityError   = "error"   // the build fails, or the site is broken
-	SeverityWarning = "warning" // the site builds, but something needs a look
-)
-
-// Problem is one finding of relia check, at a place in the site's inputs.
-type Problem struct {
-	File     string `json:"file"`           // relative to the working folder, as in build errors; "" when unknown
-	Line     int    `json:"line,omitempty"` // 0 when unknown
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
-}
-
-// String is "file:line: message", with "warning: " before the message of a
-// warning: the shape editors and CI annotate.
-func (p Problem) String() string {
-	var b strings.Builder
-	if p.File != "" {
-		b.WriteString(p.File)
-		if p.Line > 0 {
-			fmt.Fprintf(&b, ":%d", p.Line)
-		}
-		b.WriteString(": ")
-	}
-	if p.Severity == SeverityWarning {
-		b.WriteString("warning: ")
-	}
-	b.WriteString(p.Message)
-	return b.String()
-}
-
 // Report is what relia check found.
 type Report struct {
-	Problems []Problem // sorted by file and line
-	SLOs     int       // SLOs computed (0 when the inputs did not load)
-	Pages    int       // pages the site would have
+	Problems []diag.Error // sorted by file, line, key and message
+	SLOs     int          // SLOs computed (0 when the inputs did not load)
+	Pages    int          // pages the site would have
 }
 
 // Errors and Warnings count the problems of each severity.
-func (r *Report) Errors() int   { return r.count(SeverityError) }
-func (r *Report) Warnings() int { return r.count(SeverityWarning) }
+func (r *Report) Errors() int   { return r.count(false) }
+func (r *Report) Warnings() int { return r.count(true) }
 
-func (r *Report) count(sev string) int {
+func (r *Report) count(warning bool) int {
 	n := 0
 	for _, p := range r.Problems {
-		if p.Severity == sev {
+		if p.Warning == warning {
 			n++
 		}
 	}
 	return n
 }
 
-var (
-	templateRe = regexp.MustCompile(`^parse (\S+): template: [^:]+:(\d+): (?s)(.*)$`)
-	positionRe = regexp.MustCompile(`^([^\s:][^:\n]*?):(\d+)(?::\d+)?: (?s)(.*)$`)
-	fileRe     = regexp.MustCompile(`^([^\s:]+\.(?:toml|md|ya?ml|json|gz|csv|html)): (?s)(.*)$`)
-	warningRe  = regexp.MustCompile(`(?m)^warning: (.+)$`)
-)
-
-// ProblemOf reads "file:line: message" (or "file: message") into a Problem.
-func ProblemOf(text, severity string) Problem {
-	text = strings.TrimSpace(text)
-	if m := templateRe.FindStringSubmatch(text); m != nil {
-		line, _ := strconv.Atoi(m[2])
-		return Problem{File: m[1], Line: line, Severity: severity, Message: "template: " + m[3]}
-	}
-	if m := positionRe.FindStringSubmatch(text); m != nil {
-		line, _ := strconv.Atoi(m[2])
-		return Problem{File: m[1], Line: line, Severity: severity, Message: m[3]}
-	}
-	if m := fileRe.FindStringSubmatch(text); m != nil {
-		return Problem{File: m[1], Severity: severity, Message: m[2]}
-	}
-	return Problem{Severity: severity, Message: text}
-}
-
-// AddWarnings adds the build's positioned warnings, and returns their
-// printed form, which AddLog then skips.
-func (r *Report) AddWarnings(warnings []*diag.Error) map[string]bool {
-	printed := map[string]bool{}
-	for _, w := range warnings {
-		msg := w.Msg
-		if w.Key != "" {
-			msg = w.Key + ": " + msg
-		}
-		r.Problems = append(r.Problems, Problem{File: w.File, Line: w.Line, Severity: w.Severity(), Message: msg})
-		printed[w.Error()] = true
-	}
-	return printed
-}
-
-// AddLog turns the build's other printed warnings into problems.
-func (r *Report) AddLog(log string, skip map[string]bool) {
-	for _, m := range warningRe.FindAllStringSubmatch(log, -1) {
-		if !skip[m[1]] {
-			r.Problems = append(r.Problems, ProblemOf(m[1], SeverityWarning))
-		}
+// Add adds problems as the readers reported them.
+func (r *Report) Add(problems ...*diag.Error) {
+	for _, p := range problems {
+		r.Problems = append(r.Problems, *p)
 	}
 }
 
-// Sort orders the problems by file, line and message, without repeats.
+// Sort orders the problems by file, line, key and message, without repeats
+// (a problem both warned about and failed on under --strict is one).
 func (r *Report) Sort() {
-	slices.SortStableFunc(r.Problems, func(a, b Problem) int {
-		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), strings.Compare(a.Message, b.Message))
+	slices.SortStableFunc(r.Problems, func(a, b diag.Error) int {
+		return cmp.Or(strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), strings.Compare(a.Key, b.Key),
+			strings.Compare(a.Msg, b.Msg), compareBool(a.Warning, b.Warning))
 	})
 	r.Problems = slices.Compact(r.Problems)
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // ConfigLoads reports whether the configuration at path loads.
@@ -180,8 +118,8 @@ type Page struct {
 
 // Links follows every relative link and image of the Markdown pages
 // to a file of the built site.
-func Links(pages []Page, files map[string]bool) []Problem {
-	var out []Problem
+func Links(pages []Page, files map[string]bool) []diag.Error {
+	var out []diag.Error
 	for _, e := range pages {
 		p := e.Page
 		_ = ast.Walk(p.Doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -197,8 +135,8 @@ func Links(pages []Page, files map[string]bool) []Problem {
 			default:
 				return ast.WalkContinue, nil
 			}
-			if sev, msg := judgeLink(e.Dir, dest, files); msg != "" {
-				out = append(out, Problem{File: p.File, Line: linkLine(p.Source, n, dest), Severity: sev, Message: msg})
+			if warning, msg := judgeLink(e.Dir, dest, files); msg != "" {
+				out = append(out, diag.Error{File: p.File, Line: linkLine(p.Source, n, dest), Msg: msg, Warning: warning})
 			}
 			return ast.WalkContinue, nil
 		})
@@ -207,38 +145,39 @@ func Links(pages []Page, files map[string]bool) []Problem {
 }
 
 // judgeLink judges one link destination written on the page published in
-// dir; it returns "" when the link is fine or leaves the site.
-func judgeLink(dir, dest string, files map[string]bool) (severity, msg string) {
+// dir; it returns "" when the link is fine or leaves the site, and whether
+// the problem is only a warning.
+func judgeLink(dir, dest string, files map[string]bool) (warning bool, msg string) {
 	if dest == "" || strings.HasPrefix(dest, "#") {
-		return "", ""
+		return false, ""
 	}
 	u, err := url.Parse(dest)
 	if err != nil {
-		return SeverityError, fmt.Sprintf("link %q: %v", dest, err)
+		return false, fmt.Sprintf("link %q: %v", dest, err)
 	}
 	if scriptURL(u) {
-		return SeverityError, fmt.Sprintf("link %q runs a script: relia renders it as a dead link; remove it", dest)
+		return false, fmt.Sprintf("link %q runs a script: relia renders it as a dead link; remove it", dest)
 	}
 	if u.Scheme != "" || u.Host != "" {
-		return "", "" // leaves the site: the author's business
+		return false, "" // leaves the site: the author's business
 	}
 	if strings.HasPrefix(u.Path, "/") {
 		rel := relativeTo(dir, strings.TrimPrefix(u.Path, "/"))
-		return SeverityError, fmt.Sprintf("link %q is absolute: it breaks when the site is published under a sub-path or opened from file://; write it relative to this page: %q", dest, rel)
+		return false, fmt.Sprintf("link %q is absolute: it breaks when the site is published under a sub-path or opened from file://; write it relative to this page: %q", dest, rel)
 	}
 	target := path.Join(dir, u.Path)
 	if target == ".." || strings.HasPrefix(target, "../") {
-		return SeverityError, fmt.Sprintf("link %q climbs out of the site", dest)
+		return false, fmt.Sprintf("link %q climbs out of the site", dest)
 	}
 	switch {
 	case files[target]:
-		return "", ""
+		return false, ""
 	case files[strings.TrimSuffix(target, "/")+"/index.html"] || (target == "." && files["index.html"]):
-		return SeverityWarning, fmt.Sprintf("link %q names a folder: it works on a web server but not from file://; link %q", dest, strings.TrimSuffix(u.Path, "/")+"/index.html")
+		return true, fmt.Sprintf("link %q names a folder: it works on a web server but not from file://; link %q", dest, strings.TrimSuffix(u.Path, "/")+"/index.html")
 	case strings.HasSuffix(u.Path, ".md"):
-		return SeverityError, fmt.Sprintf("link %q points at a Markdown file; link the page relia makes of it (such as ../SLUG/index.html for a retrospective)", dest)
+		return false, fmt.Sprintf("link %q points at a Markdown file; link the page relia makes of it (such as ../SLUG/index.html for a retrospective)", dest)
 	}
-	return SeverityError, fmt.Sprintf("broken link %q: the site has no %s", dest, target)
+	return false, fmt.Sprintf("broken link %q: the site has no %s", dest, target)
 }
 
 // scriptURL reports whether a URL makes a link run code: html/template
@@ -282,33 +221,37 @@ func linkLine(src []byte, n ast.Node, dest string) int {
 // Day write-ups) without a title or open past their due date at now,
 // retrospectives without any action, and timelines still holding the
 // placeholders of relia new. Dates are shown in loc.
-func Actions(pages []*content.Page, now time.Time, loc *time.Location) []Problem {
-	var out []Problem
+func Actions(pages []*content.Page, now time.Time, loc *time.Location) []diag.Error {
+	var out []diag.Error
 	for _, p := range pages {
 		if p.Section == "retros" && len(p.Meta.Actions) == 0 {
-			out = append(out, Problem{File: p.File, Line: 1, Severity: SeverityWarning,
-				Message: "retrospective has no action items; add [[actions]] (an item with status = \"wontfix\" records a decision not to act)"})
+			out = append(out, diag.Error{File: p.File, Line: 1, Warning: true,
+				Msg: "retrospective has no action items; add [[actions]] (an item with status = \"wontfix\" records a decision not to act)"})
 		}
 		if tl := p.Meta.Timeline; !tl.Started.IsZero() && tl.Started.Equal(tl.Resolved) {
-			out = append(out, Problem{File: p.File, Line: p.KeyLine("resolved"), Severity: SeverityWarning,
-				Message: "timeline: started and resolved are the same instant; replace the placeholders with when things happened"})
+			out = append(out, diag.Error{File: p.File, Line: p.KeyLine("resolved"), Key: "timeline", Warning: true,
+				Msg: "started and resolved are the same instant; replace the placeholders with when things happened"})
 		}
 		for i, a := range p.Meta.Actions {
+			at := diag.Error{File: p.File, Line: actionLine(p.Source, i), Key: fmt.Sprintf("actions[%d]", i)}
 			if u, err := url.Parse(strings.TrimSpace(a.Link)); err == nil && scriptURL(u) {
-				out = append(out, Problem{File: p.File, Line: actionLine(p.Source, i), Severity: SeverityError,
-					Message: fmt.Sprintf("actions[%d]: link %q runs a script: relia renders it as a dead link; link the ticket instead", i, a.Link)})
+				e := at
+				e.Msg = fmt.Sprintf("link %q runs a script: relia renders it as a dead link; link the ticket instead", a.Link)
+				out = append(out, e)
 			}
 			if strings.TrimSpace(a.Title) == "" {
-				out = append(out, Problem{File: p.File, Line: actionLine(p.Source, i), Severity: SeverityWarning,
-					Message: fmt.Sprintf("actions[%d]: no title; say what will be done, or remove the item", i)})
+				e := at
+				e.Msg, e.Warning = "no title; say what will be done, or remove the item", true
+				out = append(out, e)
 			}
 			if (a.Status == "open" || a.Status == "") && !a.Due.IsZero() && a.Due.Before(now) {
 				who := ""
 				if a.Owner != "" {
 					who = " (" + a.Owner + ")"
 				}
-				out = append(out, Problem{File: p.File, Line: actionLine(p.Source, i), Severity: SeverityWarning,
-					Message: fmt.Sprintf("actions[%d]: %q%s was due %s and is still open", i, a.Title, who, a.Due.In(loc).Format("2006-01-02"))})
+				e := at
+				e.Msg, e.Warning = fmt.Sprintf("%q%s was due %s and is still open", a.Title, who, a.Due.In(loc).Format("2006-01-02")), true
+				out = append(out, e)
 			}
 		}
 	}
@@ -360,24 +303,24 @@ type SLO struct {
 
 // SLOs warns about SLOs without data, with noisy low traffic, and with
 // burn episodes that need a retrospective. Times are shown in loc.
-func SLOs(slos []SLO, loc *time.Location) []Problem {
-	var out []Problem
+func SLOs(slos []SLO, loc *time.Location) []diag.Error {
+	var out []diag.Error
 	for _, res := range slos {
 		s, r := res.SLO, res.Report
-		at := Problem{File: res.File, Line: s.Line, Severity: SeverityWarning}
+		at := diag.Error{File: res.File, Line: s.Line, Key: fmt.Sprintf("slos[%s]", s.ID()), Warning: true}
 		if r.Status == "no-data" {
 			p := at
-			p.Message = fmt.Sprintf("slos[%s]: no data: %.0f%% of the window's steps have data", s.ID(), r.Coverage*100)
+			p.Msg = fmt.Sprintf("no data: %.0f%% of the window's steps have data", r.Coverage*100)
 			if why := res.NoData; why != "" {
-				p.Message += ": " + why
+				p.Msg += ": " + why
 			} else {
-				p.Message += "; check the selectors and the source"
+				p.Msg += "; check the selectors and the source"
 			}
 			out = append(out, p)
 		}
 		if res.Policy.LowTraffic != "" {
 			p := at
-			p.Message = fmt.Sprintf("slos[%s]: %s", s.ID(), sentence(res.Policy.LowTraffic))
+			p.Msg = sentence(res.Policy.LowTraffic)
 			out = append(out, p)
 		}
 		for _, e := range res.Policy.Episodes {
@@ -385,8 +328,8 @@ func SLOs(slos []SLO, loc *time.Location) []Problem {
 				continue
 			}
 			p := at
-			p.Message = fmt.Sprintf("slos[%s]: the burn episode %s – %s spent %.0f%% of the budget and no retrospective covers it; write one with relia new retro \"TITLE\" and list %q in its slos",
-				s.ID(), e.Start.In(loc).Format("2006-01-02 15:04"), e.End.In(loc).Format("2006-01-02 15:04 MST"), e.BudgetShare*100, s.ID())
+			p.Msg = fmt.Sprintf("the burn episode %s – %s spent %.0f%% of the budget and no retrospective covers it; write one with relia new retro \"TITLE\" and list %q in its slos",
+				e.Start.In(loc).Format("2006-01-02 15:04"), e.End.In(loc).Format("2006-01-02 15:04 MST"), e.BudgetShare*100, s.ID())
 			out = append(out, p)
 		}
 	}

@@ -232,10 +232,10 @@ type rawSLO struct {
 func Load(path string) (*Config, error) {
 	src, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("read config: %s not found; run relia in the folder that holds relia.toml, or pass --config FILE", path)
+		return nil, &Error{File: path, Msg: "not found; run relia in the folder that holds relia.toml, or pass --config FILE"}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, &Error{File: path, Msg: fmt.Sprintf("read config: %v", err)}
 	}
 	return Parse(path, src)
 }

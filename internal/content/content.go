@@ -189,7 +189,7 @@ func ReadPage(root, path string, md goldmark.Markdown) (*Page, error) {
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("read page: %w", err)
+		return nil, &Error{File: filepath.ToSlash(rel), Msg: fmt.Sprintf("read page: %v", err)}
 	}
 	return ParsePage(filepath.ToSlash(rel), src, md)
 }
@@ -245,11 +245,10 @@ func unclosedFrontMatter(src []byte) bool {
 func frontMatterError(file string, src []byte, err error) error {
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		msg := pe.Message
 		if pe.LastKey != "" {
-			msg = pe.LastKey + ": " + msg
+			return &Error{File: file, Line: pe.Position.Line + 1, Key: pe.LastKey, Msg: pe.Message}
 		}
-		return &Error{File: file, Line: pe.Position.Line + 1, Msg: "front matter: " + msg}
+		return &Error{File: file, Line: pe.Position.Line + 1, Msg: "front matter: " + pe.Message}
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -320,7 +319,8 @@ func checkRetro(p *Page, known map[string]bool) error {
 	}
 	errs := make([]error, len(problems))
 	for i, m := range problems {
-		errs[i] = &Error{File: p.File, Line: keyLine(p.Source, strings.SplitN(m, ":", 2)[0]), Msg: m}
+		key, msg, _ := strings.Cut(m, ": ")
+		errs[i] = &Error{File: p.File, Line: keyLine(p.Source, key), Key: key, Msg: msg}
 	}
 	return errors.Join(errs...)
 }

@@ -58,8 +58,8 @@ func TestPageErrors(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
-		{"toml type", "+++\ntitle = \"x\"\ndate = \"yesterday\"\n+++\n", "r.md:3: front matter: date:"},
-		{"toml syntax", "+++\ntitle = \"x\"\ndate = \n+++\n", "r.md:3: front matter:"},
+		{"toml type", "+++\ntitle = \"x\"\ndate = \"yesterday\"\n+++\n", "r.md:3: date: parsing time"},
+		{"toml syntax", "+++\ntitle = \"x\"\ndate = \n+++\n", "r.md:3: date: expected value"},
 		{"yaml", "---\ntitle: x\ndate: [1\n---\n", "r.md:"},
 		// The type error of the yaml module the readers share, not a
 		// second copy of it: its text loses yaml's "unmarshal errors" frame.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
 )
 
@@ -44,13 +45,13 @@ func cacheDir(cfg *config.Config) string {
 // a missing one is an error at the key's line, and its value is never
 // shown.
 func OpenPrometheus(cfg *config.Config, name string, src config.Source, log *Log, noCache bool) (*metrics.Prometheus, error) {
-	at := func(key string) string {
-		return fmt.Sprintf("%s:%d: sources.%s.%s", cfg.Path, src.KeyLine(key), name, key)
+	at := func(key, format string, args ...any) error {
+		return &diag.Error{File: cfg.Path, Line: src.KeyLine(key), Key: "sources." + name + "." + key, Msg: fmt.Sprintf(format, args...)}
 	}
 	secret := func(key, env, what string) (string, error) {
 		v, ok := os.LookupEnv(env)
 		if !ok || v == "" {
-			return "", fmt.Errorf("%s: environment variable %s is not set; it must hold the %s", at(key), env, what)
+			return "", at(key, "environment variable %s is not set; it must hold the %s", env, what)
 		}
 		return v, nil
 	}
@@ -81,9 +82,9 @@ func OpenPrometheus(cfg *config.Config, name string, src config.Source, log *Log
 		pool := x509.NewCertPool()
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("%s: %w", at("ca_file"), err))
+			errs = append(errs, at("ca_file", "%v", err))
 		case !pool.AppendCertsFromPEM(pem):
-			errs = append(errs, fmt.Errorf("%s: no PEM certificate in %s", at("ca_file"), path))
+			errs = append(errs, at("ca_file", "no PEM certificate in %s", path))
 		default:
 			pc.RootCAs = pool
 		}
@@ -96,7 +97,7 @@ func OpenPrometheus(cfg *config.Config, name string, src config.Source, log *Log
 	}
 	p, err := metrics.NewPrometheus(pc)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", at("url"), err)
+		return nil, at("url", "%v", err)
 	}
 	return p, nil
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/yuin/goldmark/ast"
 	gmrender "github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/relia-dev/relia/internal/diag"
 )
 
 // Chart block kinds.
@@ -45,7 +47,8 @@ func (n *chartBlockNode) Dump(source []byte, level int) {
 	ast.DumpHelper(n, source, level, map[string]string{"SLO": n.block.SLO, "Kind": n.block.Kind}, nil)
 }
 
-// ChartBlockError is a bad chart block, at its file and line.
+// ChartBlockError is a bad chart block, at its line within the block.
+// ExtractChartBlocks reports it as a diag.Error at its line in the file.
 type ChartBlockError struct {
 	File string
 	Line int
@@ -58,7 +61,8 @@ func (e *ChartBlockError) Error() string {
 
 // ExtractChartBlocks finds the ```chart blocks of a parsed page, checks
 // them against the known SLO ids and replaces each with a chart container.
-// A bad block is an error naming the file and line: never a silent blank.
+// A bad block is a *diag.Error naming the file and line (key "chart"):
+// never a silent blank.
 func ExtractChartBlocks(file string, source []byte, doc ast.Node, knownSLOs map[string]bool) ([]*ChartBlock, error) {
 	var fences []*ast.FencedCodeBlock
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -80,9 +84,9 @@ func ExtractChartBlocks(file string, source []byte, doc ast.Node, knownSLOs map[
 		if err != nil {
 			var ce *ChartBlockError
 			if errors.As(err, &ce) {
-				errs = append(errs, &ChartBlockError{File: file, Line: line + ce.Line, Msg: ce.Msg})
+				errs = append(errs, &diag.Error{File: file, Line: line + ce.Line, Key: "chart", Msg: ce.Msg})
 			} else {
-				errs = append(errs, &ChartBlockError{File: file, Line: line, Msg: err.Error()})
+				errs = append(errs, &diag.Error{File: file, Line: line, Key: "chart", Msg: err.Error()})
 			}
 			continue
 		}

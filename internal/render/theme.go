@@ -9,12 +9,15 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/prometheus/common/model"
 
 	"github.com/relia-dev/relia/internal/confine"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/templates"
 )
 
@@ -38,7 +41,7 @@ func LoadTheme(overrideDir string, loc *time.Location) (*Theme, error) {
 			// The templates are published: one linked from outside the
 			// site could carry any file into it.
 			if err := confine.Check(filepath.Dir(overrideDir), p); err != nil {
-				return "", nil, fmt.Errorf("%s: %w", filepath.ToSlash(filepath.Join(filepath.Base(overrideDir), name)), err)
+				return "", nil, &diag.Error{File: filepath.ToSlash(filepath.Join(filepath.Base(overrideDir), name)), Msg: err.Error()}
 			}
 			if b, err := os.ReadFile(p); err == nil {
 				return p, b, nil
@@ -56,7 +59,7 @@ func LoadTheme(overrideDir string, loc *time.Location) (*Theme, error) {
 	t := &Theme{pages: map[string]*template.Template{}, loc: loc}
 	root, err := template.New("base").Funcs(t.funcs()).Parse(string(base))
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", baseName, err)
+		return nil, templateErr(baseName, err)
 	}
 	for _, name := range Pages {
 		file, src, err := read(name)
@@ -65,11 +68,30 @@ func LoadTheme(overrideDir string, loc *time.Location) (*Theme, error) {
 		}
 		clone := template.Must(root.Clone())
 		if _, err := clone.New(name).Parse(string(src)); err != nil {
-			return nil, fmt.Errorf("parse %s: %w", file, err)
+			return nil, templateErr(file, err)
 		}
 		t.pages[name] = clone
 	}
 	return t, nil
+}
+
+// parseErrRe reads text/template's parse errors, which carry their line
+// only in their text: "template: NAME:LINE: MESSAGE". It is the one place
+// relia reads a position out of text, at the library's boundary, so that
+// a theme error is a diag.Error like every other.
+var parseErrRe = regexp.MustCompile(`^template: [^:]*:(\d+): (?s)(.*)$`)
+
+// templateErr is a theme file's parse error at its line.
+func templateErr(file string, err error) *diag.Error {
+	var te *template.Error
+	if errors.As(err, &te) && te.Line > 0 {
+		return &diag.Error{File: file, Line: te.Line, Key: "template", Msg: te.Description}
+	}
+	if m := parseErrRe.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &diag.Error{File: file, Line: line, Key: "template", Msg: m[2]}
+	}
+	return &diag.Error{File: file, Key: "template", Msg: strings.TrimPrefix(err.Error(), "template: ")}
 }
 
 // Execute renders page (one of Pages) with data into w.

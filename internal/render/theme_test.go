@@ -2,11 +2,14 @@ package render
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relia-dev/relia/internal/diag"
 )
 
 func renderWith(t *testing.T, theme *Theme, page string) string {
@@ -74,9 +77,11 @@ func TestThemeOverrideErrors(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error for a broken override")
 	}
-	want := "parse " + filepath.Join(dir, "retro.html") + ": template: retro.html:2: "
-	if !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("error = %q, want it to start with %q", err, want)
+	// The position is the error's, not read back out of its text.
+	var de *diag.Error
+	if !errors.As(err, &de) || de.File != filepath.Join(dir, "retro.html") || de.Line != 2 || de.Key != "template" ||
+		!strings.HasPrefix(de.Msg, "bad character U+007D '}'") {
+		t.Errorf("error = %#v, want retro.html line 2, key template, bad character", err)
 	}
 
 	// A folder where a template should be is an error, not a silent fallback.

@@ -55,6 +55,10 @@ type Options struct {
 	NoCache    bool      // ask metric stores for all history: no .relia/cache
 	Strict     bool      // fail on warnings (a chaos log relia cannot read or place) as on errors
 	Verbose    io.Writer // a line per metric query (-v); nil for none
+	// Warnings, when set, receives the problems the build goes on from,
+	// as they are found (they are also printed on Log): relia check reads
+	// them from here, whatever stage the build stops at.
+	Warnings *diag.List
 	// Series, when set, keeps fetched metric history in memory between
 	// builds of one process (relia serve): see fetch.SeriesCache.
 	Series *fetch.SeriesCache
@@ -98,8 +102,8 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	res, err := in.run(ctx, pub)
-	if err == nil && opts.Strict && len(in.warnings) > 0 {
-		err = strictErr(in.warnings)
+	if err == nil && opts.Strict && in.warnings.Len() > 0 {
+		err = strictErr(in.warnings.All())
 	}
 	if err != nil {
 		pub.Abort()
@@ -122,10 +126,11 @@ func strictErr(warnings []*diag.Error) error {
 	return inputErr(errors.Join(errs...))
 }
 
-// warn records a warning and prints it, as "warning: file:line: message".
+// warn records a warning in the sink and prints it for people, as
+// "warning: file:line: message".
 func (b *build) warn(e *diag.Error) {
 	e.Warning = true
-	b.warnings = append(b.warnings, e)
+	b.warnings.Add(e)
 	fmt.Fprintf(b.log, "warning: %s\n", e)
 }
 
@@ -152,9 +157,9 @@ type build struct {
 
 	chaos *chaosSet // chaos runs, their impact once the SLOs are computed
 
-	// warnings are the problems the build goes on from (printed on Log as
-	// they are found): Check reports them, --strict fails on them.
-	warnings []*diag.Error
+	// warnings are the problems the build goes on from (Options.Warnings,
+	// or a list of its own): Check reports them, --strict fails on them.
+	warnings *diag.List
 
 	results []sloResult // every SLO once run has computed them; Check reads them
 }
@@ -180,11 +185,15 @@ func load(opts Options) (*build, error) {
 			cfg.BaseURL += "/"
 		}
 	}
-	b := &build{opts: opts, cfg: cfg, log: log, sources: map[string]metrics.Source{},
+	warnings := opts.Warnings
+	if warnings == nil {
+		warnings = &diag.List{}
+	}
+	b := &build{opts: opts, cfg: cfg, log: log, warnings: warnings, sources: map[string]metrics.Source{},
 		fetch: fetch.NewLog(opts.Log, opts.Verbose, opts.Progress, len(cfg.SLOs)), prom: map[string]*metrics.Prometheus{}}
 	for _, w := range cfg.Warnings {
 		// What the SLO specs say and relia does not apply: never silent.
-		fmt.Fprintf(log, "warning: %s\n", w)
+		b.warn(w)
 	}
 	var recorded time.Time
 	allSnapshots := true
@@ -203,7 +212,7 @@ func load(opts Options) (*build, error) {
 				path = filepath.Join(cfg.Dir, path)
 			}
 			if err := confine.Check(cfg.Dir, path); err != nil {
-				errs = append(errs, fmt.Errorf("%s:%d: sources.%s.path: %s: %w", cfg.Path, src.Line, name, src.Path, err))
+				errs = append(errs, &diag.Error{File: cfg.Path, Line: src.Line, Key: "sources." + name + ".path", Msg: fmt.Sprintf("%s: %v", src.Path, err)})
 				continue
 			}
 			keep := map[string]bool{}
@@ -217,7 +226,9 @@ func load(opts Options) (*build, error) {
 				Keep:          func(id string) bool { return keep[id] },
 			})
 			if err != nil {
-				errs = append(errs, fmt.Errorf("%s:%d: sources.%s.path: %w", cfg.Path, src.Line, name, err))
+				// The snapshot's own errors name their place in it
+				// inside the message: the source's line says which.
+				errs = append(errs, &diag.Error{File: cfg.Path, Line: src.Line, Key: "sources." + name + ".path", Msg: err.Error()})
 				continue
 			}
 			b.sources[name] = snap
@@ -408,7 +419,7 @@ func (b *build) extractChartBlocks(known map[string]bool) error {
 		}
 		for _, cb := range blocks {
 			if !cb.To.After(histStart) || !cb.From.Before(b.now) {
-				errs = append(errs, &render.ChartBlockError{File: p.File, Line: cb.Line, Msg: fmt.Sprintf(
+				errs = append(errs, &diag.Error{File: p.File, Line: cb.Line, Key: "chart", Msg: fmt.Sprintf(
 					"%s – %s is outside the report's history (%s – %s)", cb.From.Format(time.RFC3339), cb.To.Format(time.RFC3339),
 					histStart.Format(time.RFC3339), b.now.Format(time.RFC3339))})
 				continue

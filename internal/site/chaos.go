@@ -70,7 +70,7 @@ func (b *build) loadChaos() error {
 			err = errors.New("matches no file")
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s:%d: chaos[%d].path: %q %w", b.cfg.Path, c.Line, i, c.Path, err))
+			errs = append(errs, &diag.Error{File: b.cfg.Path, Line: c.Line, Key: fmt.Sprintf("chaos[%d].path", i), Msg: fmt.Sprintf("%q %v", c.Path, err)})
 			continue
 		}
 		slices.Sort(files)
@@ -83,7 +83,7 @@ func (b *build) loadChaos() error {
 			// Not a log relia cannot read (a warning) but a file from
 			// outside the site slipped in: an error, and it is not read.
 			if err := confine.Check(b.cfg.Dir, f); err != nil {
-				errs = append(errs, fmt.Errorf("read chaos log %s: %w", shown, err))
+				errs = append(errs, &diag.Error{File: shown, Msg: fmt.Sprintf("read chaos log: %v", err)})
 				continue
 			}
 			data, err := readLimited(f, maxChaosLog)

@@ -324,7 +324,7 @@ status:
 	var got []string
 	for _, p := range rep.Problems {
 		if strings.HasPrefix(p.File, "content/chaos/") {
-			got = append(got, fmt.Sprintf("%s:%d %s %s", p.File, p.Line, p.Severity, p.Message))
+			got = append(got, fmt.Sprintf("%s:%d %s %s: %s", p.File, p.Line, p.Severity(), p.Key, p.Msg))
 		}
 	}
 	want := []string{

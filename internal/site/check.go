@@ -1,7 +1,6 @@
 package site
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/relia-dev/relia/internal/check"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/publish"
 )
@@ -26,24 +26,10 @@ import (
 // error is for what stops the check itself: a metric source that cannot be
 // reached (wrapping metrics.ErrUnreachable), or a cancelled context.
 func Check(ctx context.Context, opts Options) (*check.Report, error) {
-	var log bytes.Buffer
-	opts.Log = &log
+	opts.Log = nil
 	opts.Progress = false
-	rep := &check.Report{}
-	b, err := load(opts)
-	if err != nil {
-		if err := addErr(rep, err); err != nil {
-			return nil, err
-		}
-		if !check.ConfigLoads(opts.ConfigPath) {
-			// The configuration is broken: the Markdown can still be
-			// checked on its own, so that one run shows every problem.
-			addErr(rep, check.ContentOnly(opts.ConfigPath, opts.Drafts))
-		}
-		rep.AddLog(log.String(), nil)
-		rep.Sort()
-		return rep, nil
-	}
+	// Warnings come from the sink, whichever stage the pipeline stops at.
+	opts.Warnings = &diag.List{}
 	// Locked while it lives: a check killed before its cleanup leaves a
 	// folder the next check removes.
 	scratch, err := publish.NewScratch(os.TempDir(), "relia-check-")
@@ -56,16 +42,28 @@ func Check(ctx context.Context, opts Options) (*check.Report, error) {
 		return nil, err
 	}
 	defer pub.Abort()
-	res, err := b.run(ctx, pub)
+
+	rep := &check.Report{}
+	b, err := load(opts)
+	if err == nil {
+		var res *Result
+		if res, err = b.run(ctx, pub); err == nil {
+			rep.SLOs, rep.Pages = res.SLOs, res.Pages
+		}
+	}
+	rep.Add(opts.Warnings.All()...)
 	if err != nil {
 		if err := addErr(rep, err); err != nil {
 			return nil, err
 		}
-		rep.AddLog(log.String(), rep.AddWarnings(b.warnings))
+		if b == nil && !check.ConfigLoads(opts.ConfigPath) {
+			// The configuration is broken: the Markdown can still be
+			// checked on its own, so that one run shows every problem.
+			addErr(rep, check.ContentOnly(opts.ConfigPath, opts.Drafts))
+		}
 		rep.Sort()
 		return rep, nil
 	}
-	rep.SLOs, rep.Pages = res.SLOs, res.Pages
 	files, err := check.SiteFiles(pub.Dir())
 	if err != nil {
 		return nil, fmt.Errorf("check: %w", err)
@@ -73,13 +71,13 @@ func Check(ctx context.Context, opts Options) (*check.Report, error) {
 	rep.Problems = append(rep.Problems, check.Links(b.markdownPages(), files)...)
 	rep.Problems = append(rep.Problems, check.Actions(append(slices.Clone(b.content.Retros), b.content.Chaos...), b.now, b.cfg.Location)...)
 	rep.Problems = append(rep.Problems, check.SLOs(b.checkedSLOs(), b.cfg.Location)...)
-	rep.AddLog(log.String(), rep.AddWarnings(b.warnings))
 	rep.Sort()
 	return rep, nil
 }
 
-// addErr adds the problems an error of the pipeline names. It returns the
-// error itself when it is not about the inputs.
+// addErr adds the problems an error of the pipeline holds, each as its
+// reader reported it. It returns the error itself when it is not about the
+// inputs.
 func addErr(r *check.Report, err error) error {
 	if err == nil {
 		return nil
@@ -87,25 +85,8 @@ func addErr(r *check.Report, err error) error {
 	if errors.Is(err, metrics.ErrUnreachable) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	for _, e := range leaves(err) {
-		r.Problems = append(r.Problems, check.ProblemOf(e.Error(), check.SeverityError))
-	}
+	r.Add(diag.Flatten(err)...)
 	return nil
-}
-
-// leaves flattens joined and wrapped-joined errors into the single ones.
-func leaves(err error) []error {
-	switch e := err.(type) {
-	case interface{ Unwrap() []error }:
-		var out []error
-		for _, x := range e.Unwrap() {
-			out = append(out, leaves(x)...)
-		}
-		return out
-	case *InputError:
-		return leaves(e.Err)
-	}
-	return []error{err}
 }
 
 // markdownPages are the Markdown pages of the site with the folder each is

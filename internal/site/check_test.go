@@ -53,7 +53,7 @@ func TestCheck(t *testing.T) {
 			}
 			var got strings.Builder
 			for _, p := range rep.Problems {
-				got.WriteString(p.String() + "\n")
+				got.WriteString(p.Text() + "\n")
 			}
 			if *update {
 				for i, f := range ar.Files {
@@ -102,7 +102,7 @@ func TestCheckStable(t *testing.T) {
 		}
 		var got strings.Builder
 		for _, p := range rep.Problems {
-			got.WriteString(p.String() + "\n")
+			got.WriteString(p.Text() + "\n")
 		}
 		if i == 0 {
 			first = got.String()

@@ -39,7 +39,7 @@ func (b *build) fetchError(s config.SLO, err error) error {
 		src := b.cfg.Sources[s.Source]
 		return inputErr(&diag.Error{File: b.cfg.Path, Line: src.KeyLine("url"), Key: "sources." + s.Source, Msg: qe.Err.Error()})
 	}
-	return inputErr(fmt.Errorf("%s:%d: slos[%s]: %w", sloFile(b.cfg, s), s.Line, s.ID(), err))
+	return inputErr(&diag.Error{File: sloFile(b.cfg, s), Line: s.Line, Key: fmt.Sprintf("slos[%s]", s.ID()), Msg: err.Error()})
 }
 
 // sloFile is where the SLO is defined: relia.toml, or the Sloth or OpenSLO

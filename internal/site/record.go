@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/relia-dev/relia/internal/config"
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/publish"
 )
@@ -49,7 +50,7 @@ func Record(ctx context.Context, opts RecordOptions) (*RecordResult, error) {
 			names = append(names, fmt.Sprintf("%q", n))
 		}
 		slices.Sort(names)
-		return nil, inputErr(fmt.Errorf("%s: no source named %q; expected one of %s", b.cfg.Path, opts.Source, strings.Join(names, ", ")))
+		return nil, inputErr(&diag.Error{File: b.cfg.Path, Key: "sources", Msg: fmt.Sprintf("no source named %q; expected one of %s", opts.Source, strings.Join(names, ", "))})
 	}
 	var slos []config.SLO
 	for _, s := range b.cfg.SLOs {
@@ -58,7 +59,7 @@ func Record(ctx context.Context, opts RecordOptions) (*RecordResult, error) {
 		}
 	}
 	if len(slos) == 0 {
-		return nil, inputErr(fmt.Errorf("%s: no SLO uses source %q: nothing to record", b.cfg.Path, opts.Source))
+		return nil, inputErr(&diag.Error{File: b.cfg.Path, Key: "sources." + opts.Source, Msg: "no SLO uses the source: nothing to record"})
 	}
 	slices.SortFunc(slos, func(a, c config.SLO) int { return strings.Compare(a.ID(), c.ID()) })
 	b.fetch.Stage(len(slos), "recorded SLOs")

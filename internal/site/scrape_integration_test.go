@@ -120,7 +120,7 @@ func checkWhyNoData(t *testing.T, prom *promtest.Server) {
 	}
 	var msgs []string
 	for _, p := range rep.Problems {
-		msgs = append(msgs, p.Message)
+		msgs = append(msgs, p.Key+": "+p.Msg)
 	}
 	all := strings.Join(msgs, "\n")
 	for _, want := range []string{
