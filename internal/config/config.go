@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/relia-dev/relia/internal/diag"
+	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/slo"
 )
 
@@ -154,10 +155,11 @@ const (
 	DefaultIncidentBudgetShare = 20
 	DefaultExhaustedAction     = "Freeze feature releases; only reliability and security changes until the budget recovers"
 
-	// Default limits: a year at one-minute steps is 525,600 steps.
+	// Default limits: a year at one-minute steps is 525,600 steps. The
+	// limits on what a store answers and a snapshot holds are the readers'
+	// own defaults (metrics.DefaultMaxResponseBytes,
+	// metrics.DefaultMaxSnapshotValueBytes).
 	DefaultMaxSteps                 = 1_100_000
-	DefaultMaxSnapshotValueBytes    = 64 << 20
-	DefaultMaxResponseBytes         = 256 << 20
 	DefaultMaxAdjustmentOccurrences = 100_000
 )
 
@@ -356,8 +358,8 @@ func (v *validator) build(r *raw) *Config {
 		Sources:    map[string]Source{},
 		Policy:     Policy{AtRiskBelow: DefaultAtRiskBelow, IncidentBudgetShare: DefaultIncidentBudgetShare, ExhaustedAction: DefaultExhaustedAction},
 		Limits: Limits{
-			MaxSteps: DefaultMaxSteps, MaxSnapshotValueBytes: DefaultMaxSnapshotValueBytes,
-			MaxResponseBytes: DefaultMaxResponseBytes, MaxAdjustmentOccurrences: DefaultMaxAdjustmentOccurrences,
+			MaxSteps: DefaultMaxSteps, MaxSnapshotValueBytes: metrics.DefaultMaxSnapshotValueBytes,
+			MaxResponseBytes: metrics.DefaultMaxResponseBytes, MaxAdjustmentOccurrences: DefaultMaxAdjustmentOccurrences,
 		},
 	}
 	// Limits first: the history check counts steps against max_steps.
@@ -650,7 +652,9 @@ func quoteList(items []string) string {
 	return strings.Join(q, ", ")
 }
 
-// known lists every key relia.toml accepts, for "did you mean" hints.
+// known lists every key relia.toml accepts, for "did you mean" hints,
+// dotted through tables and arrays of tables ([sources.NAME] without its
+// name). TestKnownKeys holds it to the toml tags of raw.
 var known = []string{
 	"title", "base_url", "timezone", "step", "history", "unsafe_html",
 	"sources.type", "sources.path", "sources.url", "sources.timeout", "sources.bearer_token_env",
@@ -664,6 +668,7 @@ var known = []string{
 	"adjustments.name", "adjustments.slos", "adjustments.start", "adjustments.end", "adjustments.rrule", "adjustments.duration",
 	"chaos.type", "chaos.path", "chaos.services",
 	"limits.max_steps", "limits.max_snapshot_value_bytes", "limits.max_response_bytes", "limits.max_adjustment_occurrences",
+	"deploy.target", "archive.dir",
 }
 
 // suggest names the accepted key closest to an unknown one, when it is close.

@@ -6,15 +6,15 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
+
+	"github.com/relia-dev/relia/internal/metrics"
 )
 
-// Defaults and limits of a `type = "prometheus"` source.
+// Limits of a `type = "prometheus"` source. Its defaults are the query
+// client's own (metrics.DefaultPrometheusTimeout, DefaultMaxConcurrency,
+// DefaultMaxPointsPerQuery): a source that leaves a key out behaves as a
+// client given no value, and the two cannot drift apart.
 const (
-	DefaultTimeout           = 30 * time.Second
-	DefaultMaxConcurrency    = 4
-	DefaultMaxPointsPerQuery = 10_000
-
 	// MaxPointsPerQueryLimit is where Prometheus itself stops: it refuses
 	// query_range requests over 11,000 points per series.
 	MaxPointsPerQueryLimit = 11_000
@@ -56,7 +56,7 @@ func (v *validator) prometheus(at string, rs rawSource, s *Source) {
 	}
 	s.URL = rs.URL
 	u := v.promURL(at, key, rs.URL)
-	s.Timeout = DefaultTimeout
+	s.Timeout = metrics.DefaultPrometheusTimeout
 	if rs.Timeout != "" {
 		if d, ok := v.duration(key("timeout"), key("timeout"), rs.Timeout); ok {
 			s.Timeout = d
@@ -65,14 +65,14 @@ func (v *validator) prometheus(at string, rs rawSource, s *Source) {
 	v.promAuth(key, rs, s)
 	v.promHeaders(key, rs.Headers, s)
 	v.promTLS(key, rs, u, s)
-	s.MaxConcurrency = DefaultMaxConcurrency
+	s.MaxConcurrency = metrics.DefaultMaxConcurrency
 	if p := rs.MaxConcurrency; p != nil {
 		s.MaxConcurrency = *p
 		if *p < 1 || *p > maxConcurrencyLimit {
 			v.fail(key("max_concurrency"), key("max_concurrency"), "expected the number of requests in flight, 1 to %d, got %d", maxConcurrencyLimit, *p)
 		}
 	}
-	s.MaxPointsPerQuery = DefaultMaxPointsPerQuery
+	s.MaxPointsPerQuery = metrics.DefaultMaxPointsPerQuery
 	if p := rs.MaxPointsPerQuery; p != nil {
 		s.MaxPointsPerQuery = *p
 		if *p < 1 || *p > MaxPointsPerQueryLimit {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relia-dev/relia/internal/metrics"
 )
 
 func TestParsePrometheusSource(t *testing.T) {
@@ -21,7 +23,7 @@ func TestParsePrometheusSource(t *testing.T) {
 		t.Errorf("prod key lines: %v", p.KeyLines)
 	}
 	l := cfg.Sources["local"]
-	if l.Timeout != DefaultTimeout || l.MaxConcurrency != DefaultMaxConcurrency || l.MaxPointsPerQuery != DefaultMaxPointsPerQuery || l.BearerTokenEnv != "PROM_TOKEN" {
+	if l.Timeout != metrics.DefaultPrometheusTimeout || l.MaxConcurrency != metrics.DefaultMaxConcurrency || l.MaxPointsPerQuery != metrics.DefaultMaxPointsPerQuery || l.BearerTokenEnv != "PROM_TOKEN" {
 		t.Errorf("local defaults: %+v", l)
 	}
 	s := cfg.SLOs[0]
