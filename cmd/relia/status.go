@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/relia-dev/relia/internal/api"
 	"github.com/relia-dev/relia/internal/render"
 	"github.com/relia-dev/relia/internal/site"
 	"github.com/relia-dev/relia/internal/slo"
@@ -23,8 +22,9 @@ objective, error budget remaining and the 1h, 6h and 3d burn rates. It
 computes what relia build computes and writes nothing.
 
 --format markdown prints a table to paste into a chat or a pull request;
---format json prints the same figures for scripts (fractions 0..1, null
-where undefined). Colour is used only when stdout is a terminal and
+--format json prints, for scripts, the document the site publishes as
+api/v1/slos.json (docs/api.md): every figure of every SLO and chaos run,
+fractions 0..1, null where undefined. Colour is used only when stdout is a terminal and
 NO_COLOR is not set.
 `
 
@@ -64,21 +64,12 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 var burnLabels = []string{"1h", "6h", "3d"}
 
-func burn(r *slo.Report, label string) float64 {
-	for _, b := range r.BurnRates {
-		if b.Label == label {
-			return b.Rate
-		}
-	}
-	return math.NaN()
-}
-
 // statusRow is one SLO as text: the same cells for the table and Markdown.
 func statusRow(s site.SLOStatus) []string {
 	r := s.Report
 	row := []string{s.SLO.ID(), r.Status, render.Percent(r.SLI, 3), fmt.Sprintf("%g%%", s.SLO.Objective), s.SLO.Window.String(), render.Percent(r.Budget.Remaining, 1)}
 	for _, l := range burnLabels {
-		row = append(row, render.Burn(burn(r, l)))
+		row = append(row, render.Burn(r.BurnRate(l)))
 	}
 	note := []string{}
 	if n := len(s.NeedsRetro); n > 0 {
@@ -153,48 +144,15 @@ func statusMarkdown(w io.Writer, res *site.Computed) {
 	fmt.Fprintf(w, "\nReport time %s.\n", res.Now.Format(time.RFC3339))
 }
 
+// statusJSON prints what api/v1/slos.json holds for the same inputs: one
+// document and one schema (docs/api.md).
 func statusJSON(w io.Writer, res *site.Computed) error {
-	type item struct {
-		ID                 string   `json:"id"`
-		Status             string   `json:"status"`
-		SLI                *float64 `json:"sli"`
-		Objective          float64  `json:"objective"`
-		Window             string   `json:"window"`
-		BudgetRemaining    *float64 `json:"budget_remaining"`
-		BurnRate           burnJSON `json:"burn_rate"`
-		NeedsRetrospective int      `json:"needs_retrospective"`
-		LowTraffic         bool     `json:"low_traffic"`
+	data, err := api.Encode(res.API)
+	if err != nil {
+		return fmt.Errorf("encode status: %w", err)
 	}
-	doc := struct {
-		GeneratedAt string `json:"generated_at"`
-		SLOs        []item `json:"slos"`
-	}{GeneratedAt: res.Now.UTC().Format(time.RFC3339), SLOs: []item{}}
-	for _, s := range res.SLOs {
-		r := s.Report
-		it := item{ID: s.SLO.ID(), Status: r.Status, SLI: finite(r.SLI), Objective: s.SLO.Objective, Window: s.SLO.Window.String(),
-			BudgetRemaining:    finite(r.Budget.Remaining),
-			BurnRate:           burnJSON{H1: finite(burn(r, "1h")), H6: finite(burn(r, "6h")), D3: finite(burn(r, "3d"))},
-			NeedsRetrospective: len(s.NeedsRetro), LowTraffic: s.LowTraffic != ""}
-		doc.SLOs = append(doc.SLOs, it)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
-}
-
-// burnJSON keeps the lookbacks in order, shortest first.
-type burnJSON struct {
-	H1 *float64 `json:"1h"`
-	H6 *float64 `json:"6h"`
-	D3 *float64 `json:"3d"`
-}
-
-// finite is v, or nil (null in JSON) when it is undefined.
-func finite(v float64) *float64 {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return nil
-	}
-	return &v
+	_, err = w.Write(data)
+	return err
 }
 
 // useColour: only for a person at a terminal who has not opted out.

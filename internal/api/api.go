@@ -15,7 +15,8 @@ import (
 	"github.com/relia-dev/relia/internal/slo"
 )
 
-// Doc is the whole of api/v1/slos.json.
+// Doc is the whole of api/v1/slos.json, and what relia status --format
+// json prints: one document, one schema.
 type Doc struct {
 	GeneratedAt string  `json:"generated_at"`
 	SLOs        []SLO   `json:"slos"`
@@ -46,6 +47,9 @@ type SLO struct {
 	// default rules of docs/numbers.md ("Alert replay").
 	AlertRules *[]Rule  `json:"alert_rules,omitempty"`
 	Notes      []string `json:"notes,omitempty"`
+	// LowTraffic says why the SLO's alerts will be noisy (one bad event
+	// spends a large share of the budget); null when its traffic is enough.
+	LowTraffic *string `json:"low_traffic"`
 
 	// Error-budget policy (docs/numbers.md, "Burn episodes and the
 	// retrospective policy").
@@ -192,6 +196,10 @@ func FromReport(r *slo.Report, service, name string, pol policy.Policy) SLO {
 	for _, e := range pol.Episodes {
 		a.BurnEpisodes = append(a.BurnEpisodes, Episode{Start: RFC3339(e.Start), End: RFC3339(e.End), Bad: e.Bad,
 			BudgetConsumed: Nullable(e.BudgetShare), Active: e.Active, NeedsRetrospective: e.NeedsRetro})
+	}
+	if pol.LowTraffic != "" {
+		note := pol.LowTraffic
+		a.LowTraffic = &note
 	}
 	if !pol.RecoveryAt.IsZero() {
 		t := RFC3339(pol.RecoveryAt)

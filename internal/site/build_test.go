@@ -131,6 +131,7 @@ func TestHandComputedAPI(t *testing.T) {
 			// 50·(30 − k) old bad events for k in 21…30: k = 27 gives
 			// 150 + 13.5 ≥ 120, k = 28 gives 100 + 14 < 120 → Now + 28m.
 			"projected_recovery": at(1028),
+			"low_traffic":        nil,
 			"alerts": []any{
 				alert("page", "1h", "5m", 0.02*2/1, at(901), at(915), false),
 				alert("page", "6h", "30m", 0.05*2/6, at(901), at(940), false),

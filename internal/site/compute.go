@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/relia-dev/relia/internal/api"
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/policy"
 	"github.com/relia-dev/relia/internal/slo"
@@ -16,6 +17,9 @@ import (
 type Computed struct {
 	Now  time.Time
 	SLOs []SLOStatus // in the order of the configuration
+	// API is the site's api/v1/slos.json document, the figures of SLOs
+	// and chaos runs a build would publish.
+	API api.Doc
 }
 
 // SLOStatus is one computed SLO and what the error-budget policy says
@@ -39,6 +43,7 @@ func Compute(ctx context.Context, opts Options) (*Computed, error) {
 		return nil, err
 	}
 	out := &Computed{Now: b.now, SLOs: make([]SLOStatus, len(b.cfg.SLOs))}
+	results := make([]sloResult, len(b.cfg.SLOs))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(runtime.NumCPU())
 	errs := make(sloErrors, len(b.cfg.SLOs))
@@ -48,7 +53,9 @@ func Compute(ctx context.Context, opts Options) (*Computed, error) {
 			if err != nil {
 				return errs.keep(i, err)
 			}
-			out.SLOs[i] = b.status(s, r, b.policyFor(s, r))
+			pol := b.policyFor(s, r)
+			out.SLOs[i] = b.status(s, r, pol)
+			results[i] = sloResult{cfg: s, report: r, policy: pol}
 			return nil
 		})
 	}
@@ -58,6 +65,8 @@ func Compute(ctx context.Context, opts Options) (*Computed, error) {
 	if err := errs.join(); err != nil {
 		return nil, err
 	}
+	b.measureChaos()
+	out.API = b.apiDoc(results)
 	return out, nil
 }
 

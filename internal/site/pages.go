@@ -201,15 +201,6 @@ type indexPage struct {
 	Chaos         chaosHome
 }
 
-func burnAt(r *slo.Report, label string) float64 {
-	for _, br := range r.BurnRates {
-		if br.Label == label {
-			return br.Rate
-		}
-	}
-	return math.NaN()
-}
-
 func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int, error) {
 	pages := 0
 	write := func(path, tmpl string, data pageData) error {
@@ -236,7 +227,7 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 		row := indexRow{
 			sloResult: res, ID: res.cfg.ID(), Name: res.cfg.Name, Path: sloPath(res.cfg), Description: res.cfg.Description,
 			Window: res.cfg.Window.String(), Objective: res.cfg.Objective, Report: r, Policy: res.policy,
-			Burn1h: burnAt(r, "1h"), Burn6h: burnAt(r, "6h"), Burn3d: burnAt(r, "3d"),
+			Burn1h: r.BurnRate("1h"), Burn6h: r.BurnRate("6h"), Burn3d: r.BurnRate("3d"),
 			ThisWeek: math.NaN(), WeekDelta: math.NaN(),
 		}
 		if n := len(r.Weeks); n >= 1 {
@@ -338,11 +329,7 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 	}
 
 	// API.
-	doc := api.Doc{GeneratedAt: api.RFC3339(b.now), SLOs: []api.SLO{}, ChaosRuns: b.apiChaosRuns()}
-	for _, res := range results {
-		doc.SLOs = append(doc.SLOs, api.FromReport(res.report, res.cfg.Service, res.cfg.Name, res.policy))
-	}
-	api, err := api.Encode(doc)
+	api, err := api.Encode(b.apiDoc(results))
 	if err != nil {
 		return 0, fmt.Errorf("encode api: %w", err)
 	}
@@ -460,4 +447,15 @@ func groupByService(rows []indexRow) []serviceGroup {
 	}
 	slices.SortStableFunc(groups, func(a, b serviceGroup) int { return strings.Compare(a.Service, b.Service) })
 	return groups
+}
+
+// apiDoc is api/v1/slos.json, which relia status --format json prints as
+// well: the SLOs in the order of the configuration, then the chaos runs
+// (measured by measureChaos).
+func (b *build) apiDoc(results []sloResult) api.Doc {
+	doc := api.Doc{GeneratedAt: api.RFC3339(b.now), SLOs: []api.SLO{}, ChaosRuns: b.apiChaosRuns()}
+	for _, res := range results {
+		doc.SLOs = append(doc.SLOs, api.FromReport(res.report, res.cfg.Service, res.cfg.Name, res.policy))
+	}
+	return doc
 }

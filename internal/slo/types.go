@@ -4,6 +4,7 @@
 package slo
 
 import (
+	"math"
 	"time"
 )
 
@@ -230,4 +231,15 @@ type Report struct {
 	Quarter                Quarter // the calendar quarter to date (Options.QuarterToDate), for the executive summary
 	Timeline               Timeline
 	Notes                  []string // e.g. a short window raised to the step
+}
+
+// BurnRate is the burn rate over the lookback labelled label ("1h", "3d"),
+// or NaN when the report has no such lookback or it holds no traffic.
+func (r *Report) BurnRate(label string) float64 {
+	for _, b := range r.BurnRates {
+		if b.Label == label {
+			return b.Rate
+		}
+	}
+	return math.NaN()
 }
