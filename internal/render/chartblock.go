@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html/template"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +31,11 @@ type ChartBlock struct {
 
 	ID   string // container id in the page
 	Line int    // line of the opening fence in the Markdown file
+
+	// Key lists the spans the chart shades (Theme.ChartKey), printed under
+	// it. The spans are known once the site is computed, after parsing, so
+	// the site sets it before rendering the page's Markdown.
+	Key template.HTML
 }
 
 // chartBlockNode replaces a chart fence in the AST; it renders as the
@@ -183,8 +189,8 @@ func (chartBlockRenderer) RegisterFuncs(reg gmrender.NodeRendererFuncRegisterer)
 		if title == "" {
 			title = b.SLO + " · " + b.Kind
 		}
-		fmt.Fprintf(w, "<figure class=\"chart-box\"><div class=\"chart\" id=\"%s\"></div><figcaption>%s</figcaption></figure>\n",
-			b.ID, util.EscapeHTML([]byte(title)))
+		fmt.Fprintf(w, "<figure class=\"chart-box\"><div class=\"chart\" id=\"%s\"></div><figcaption>%s</figcaption>%s</figure>\n",
+			b.ID, util.EscapeHTML([]byte(title)), b.Key)
 		return ast.WalkSkipChildren, nil
 	})
 }

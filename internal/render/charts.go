@@ -1,12 +1,16 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+	"github.com/go-echarts/go-echarts/v2/types"
 
 	"github.com/relia-dev/relia/internal/slo"
 )
@@ -23,6 +27,12 @@ type Chart struct {
 	ID     string
 	Title  string
 	Option map[string]any
+
+	// Marks are the spans the chart shades, in time order. The chart prints
+	// no name over them (the names of runs an hour apart pile up into one
+	// smear): the tooltip names the spans under the pointer, and the page
+	// lists them in a key under the chart.
+	Marks []Mark
 }
 
 // Mark is a shaded span on a time chart: an incident, a chaos run, an alert.
@@ -48,19 +58,62 @@ var markColors = map[string]string{
 	MarkChaosGap:   "rgba(192,57,43,0.30)",
 }
 
+// markEdges are the shades at full strength: the edge of a mark's swatch
+// in the key, where the pale shade alone would look like an empty box.
+var markEdges = map[string]string{
+	MarkIncident:   "rgb(240,173,78)",
+	MarkAdjustment: "rgb(128,128,128)",
+	MarkChaos:      "rgb(142,68,173)",
+	MarkChaosGap:   "rgb(192,57,43)",
+}
+
+// markKinds name each kind of mark in the key under a chart.
+var markKinds = map[string]string{
+	MarkIncident:   "incident",
+	MarkAdjustment: "budget adjustment",
+	MarkChaos:      "chaos run",
+	MarkChaosGap:   "chaos run, detection gap",
+}
+
+// Color is the shade of the mark on a chart and in its key.
+func (m Mark) Color() string {
+	if c, ok := markColors[m.Kind]; ok {
+		return c
+	}
+	return markColors[MarkIncident]
+}
+
+// Edge is the mark's shade at full strength, for the edge of its swatch.
+func (m Mark) Edge() string {
+	if c, ok := markEdges[m.Kind]; ok {
+		return c
+	}
+	return markEdges[MarkIncident]
+}
+
+// KindName says what kind of span the mark is, for the key.
+func (m Mark) KindName() string {
+	if k, ok := markKinds[m.Kind]; ok {
+		return k
+	}
+	return markKinds[MarkIncident]
+}
+
 // SLIChart draws the window SLI (percent) over the timeline with the
 // objective as a line and marks as shaded areas.
 func SLIChart(id string, r *slo.Report, marks []Mark) Chart {
 	tl := r.Timeline
 	data := lineData(tl.FirstEnd, tl.Step, tl.SLI, pickMin, 100, 4)
 	line := newTimeChart(id, "%", true)
-	line.AddSeries("SLI ("+r.Spec.Window.String()+" window)", data,
+	marks = marksIn(marks, tl)
+	name := "SLI (" + r.Spec.Window.String() + " window)"
+	line.AddSeries(name, data,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 		charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: fmt.Sprintf("objective %v%%", r.Spec.Objective), YAxis: r.Spec.Objective}),
 		charts.WithMarkLineStyleOpts(thresholdStyle),
 		markAreas(marks),
 	)
-	return Chart{ID: id, Title: "Compliance (SLI)", Option: finish(line)}
+	return Chart{ID: id, Title: "Compliance (SLI)", Option: finishTime(line, "%", name), Marks: marks}
 }
 
 // BudgetChart draws the error budget remaining (percent) over the timeline.
@@ -68,6 +121,7 @@ func BudgetChart(id string, r *slo.Report, marks []Mark) Chart {
 	tl := r.Timeline
 	data := lineData(tl.FirstEnd, tl.Step, tl.BudgetRemaining, pickMin, 100, 2)
 	line := newTimeChart(id, "%", false)
+	marks = marksIn(marks, tl)
 	line.AddSeries("budget remaining", data,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 		charts.WithAreaStyleOpts(opts.AreaStyle{Opacity: opts.Float(0.15)}),
@@ -75,33 +129,164 @@ func BudgetChart(id string, r *slo.Report, marks []Mark) Chart {
 		charts.WithMarkLineStyleOpts(thresholdStyle),
 		markAreas(marks),
 	)
-	return Chart{ID: id, Title: "Error budget remaining (burn-down)", Option: finish(line)}
+	return Chart{ID: id, Title: "Error budget remaining (burn-down)", Option: finishTime(line, "%", "budget remaining"), Marks: marks}
 }
 
-// BurnChart draws burn rates with each alert rule's threshold as a line.
+// BurnChart draws burn rates on a log axis with each alert rule's
+// threshold as a line. A log axis keeps a 120× spike and the 1–3× weeks
+// that matter readable on one chart, and spaces the workbook's thresholds
+// (14.4, 6, 3, 1: each about twice the next) evenly; rates below the
+// axis' floor, which a log axis cannot show (0 above all), are drawn at
+// the floor.
 func BurnChart(id string, r *slo.Report, marks []Mark) Chart {
 	tl := r.Timeline
 	line := newTimeChart(id, "×", false)
-	var thresholds []opts.MarkLineNameYAxisItem
-	for _, rule := range r.Rules {
-		thresholds = append(thresholds, opts.MarkLineNameYAxisItem{
-			Name:  fmt.Sprintf("%s %s/%s", rule.Severity, rule.LongLabel, rule.ShortLabel),
-			YAxis: round(rule.Threshold, 3),
-		})
+	marks = marksIn(marks, tl)
+	var all [][]float64
+	for _, b := range tl.Burn {
+		all = append(all, b.Values)
 	}
+	axis := burnAxis(r.Rules, all...)
+	var names []string
 	for i, b := range tl.Burn {
 		series := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)})}
 		if i == 0 {
-			series = append(series,
-				charts.WithMarkLineNameYAxisItemOpts(thresholds...),
-				charts.WithMarkLineStyleOpts(thresholdStyle),
-				markAreas(marks))
+			series = append(series, thresholdLines(r.Rules), markAreas(marks))
 		}
-		line.AddSeries("burn rate "+b.Label, lineData(tl.FirstEnd, tl.Step, b.Values, pickMax, 1, 3), series...)
+		names = append(names, "burn rate "+b.Label)
+		line.AddSeries(names[i], burnData(tl.FirstEnd, tl.Step, b.Values, axis.Min.(float64)), series...)
 	}
-	return Chart{ID: id, Title: "Burn rate", Option: finish(line)}
+	line.SetGlobalOptions(charts.WithYAxisOpts(axis))
+	return Chart{ID: id, Title: "Burn rate", Option: finishTime(line, "×", names...), Marks: marks}
 }
 
+// BurnFloor is the lowest burn rate a burn-rate chart draws unless an
+// alert threshold lies lower: a hundredth of the sustainable rate is
+// nothing burning for any reader.
+const BurnFloor = 0.01
+
+// burnData is lineData for burn rates, with the points below floor raised
+// to it; such a point carries its true value third, for the tooltip.
+func burnData(firstEnd time.Time, step time.Duration, values []float64, floor float64) []opts.LineData {
+	data := lineData(firstEnd, step, values, pickMax, 1, 3)
+	for i, d := range data {
+		v := d.Value.([]any)
+		if y, ok := v[1].(float64); ok && y < floor {
+			data[i].Value = []any{v[0], floor, y}
+		}
+	}
+	return data
+}
+
+// burnAxis is the log axis of a burn-rate chart. It reaches from BurnFloor
+// (or lower, to keep every threshold line well above the floor) to the
+// highest rate drawn or the highest threshold, whichever is higher: how far
+// below its thresholds an SLO stayed is what the reader looks for. Both
+// ends are 1, 2 or 5 times a power of ten.
+func burnAxis(rules []slo.Rule, series ...[]float64) opts.YAxis {
+	lo, hi := BurnFloor, BurnFloor*10
+	for _, rule := range rules {
+		lo = math.Min(lo, niceFloor(rule.Threshold/2))
+		hi = math.Max(hi, rule.Threshold)
+	}
+	for _, values := range series {
+		for _, v := range values {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				hi = math.Max(hi, v)
+			}
+		}
+	}
+	axis := opts.YAxis{Type: "log", Min: lo, Max: niceCeil(hi), AxisLabel: &opts.AxisLabel{Formatter: "{value}×"}}
+	if e := math.Log10(axis.Max.(float64)); math.Abs(e-math.Round(e)) > 1e-9 {
+		// A top of 2 or 5 × 10ⁿ sits a few px above the 10ⁿ label: leave
+		// the top edge unlabelled.
+		axis.AxisLabel.ShowMaxLabel = opts.Bool(false)
+	}
+	return axis
+}
+
+// niceSteps are the mantissas of the ends of a log axis.
+var niceSteps = []float64{1, 2, 5, 10}
+
+// niceCeil rounds v > 0 up to 1, 2 or 5 times a power of ten.
+func niceCeil(v float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for _, m := range niceSteps {
+		// round(·) absorbs the error of Pow and Log10: 20 must stay 20.
+		if c := round(m*p, 12); c >= round(v, 12) {
+			return c
+		}
+	}
+	return 10 * p
+}
+
+// niceFloor rounds v > 0 down to 1, 2 or 5 times a power of ten.
+func niceFloor(v float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(v)))
+	for i := len(niceSteps) - 1; i >= 0; i-- {
+		if c := round(niceSteps[i]*p, 12); c <= round(v, 12) {
+			return c
+		}
+	}
+	return p / 10 * 5
+}
+
+// thresholdColors draw a paging rule's threshold red and a ticket's amber.
+var thresholdColors = map[string]string{"page": "#d9534f", "ticket": "#e0a84a"}
+
+// thresholdLine is an echarts markLine item with its own label and style,
+// which go-echarts' items cannot carry.
+type thresholdLine struct {
+	Name      string          `json:"name"`
+	YAxis     float64         `json:"yAxis"`
+	Label     *opts.Label     `json:"label,omitempty"`
+	LineStyle *opts.LineStyle `json:"lineStyle,omitempty"`
+}
+
+// thresholdLines draws each alert rule's threshold as a dashed line with
+// its label inside the plot. Labels alternate between the right and the
+// left end in threshold order, so two neighbouring lines never put their
+// labels in one spot; rules with the same threshold share one line.
+func thresholdLines(rules []slo.Rule) charts.SeriesOpts {
+	var lines []thresholdLine
+	for _, rule := range rules {
+		name := fmt.Sprintf("%s %s/%s", rule.Severity, rule.LongLabel, rule.ShortLabel)
+		y := round(rule.Threshold, 3)
+		if i := slices.IndexFunc(lines, func(l thresholdLine) bool { return l.YAxis == y }); i >= 0 {
+			lines[i].Name += ", " + name
+			continue
+		}
+		color, ok := thresholdColors[rule.Severity]
+		if !ok {
+			color = thresholdColors["page"]
+		}
+		lines = append(lines, thresholdLine{Name: name, YAxis: y, LineStyle: &opts.LineStyle{Type: "dashed", Color: color}})
+	}
+	slices.SortStableFunc(lines, func(a, b thresholdLine) int { return cmp.Compare(b.YAxis, a.YAxis) })
+	for i := range lines {
+		pos := "insideEndTop"
+		if i%2 == 1 {
+			pos = "insideStartTop"
+		}
+		lines[i].Label = &opts.Label{Show: opts.Bool(true), Position: pos, Formatter: "{b}: {c}×", FontSize: 11}
+	}
+	return func(s *charts.SingleSeries) {
+		if len(lines) == 0 {
+			return
+		}
+		if s.MarkLines == nil {
+			s.MarkLines = &opts.MarkLines{}
+		}
+		s.MarkLines.MarkLineStyle = thresholdStyle
+		for _, l := range lines {
+			s.MarkLines.Data = append(s.MarkLines.Data, l)
+		}
+	}
+}
+
+// newTimeChart is a line chart over time. unit follows each value on the
+// y axis ("%", "×"); the axis carries no name, which a phone's legend
+// would cover.
 func newTimeChart(id, unit string, scale bool) *charts.Line {
 	line := charts.NewLine()
 	line.SetGlobalOptions(
@@ -109,41 +294,112 @@ func newTimeChart(id, unit string, scale bool) *charts.Line {
 		charts.WithAnimation(false),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Top: "0"}),
-		charts.WithGridOpts(opts.Grid{Left: "56", Right: "24", Top: "36", Bottom: "56"}),
-		charts.WithXAxisOpts(opts.XAxis{Type: "time"}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(scale), Name: unit}),
-		charts.WithDataZoomOpts(opts.DataZoom{Type: "inside"}, opts.DataZoom{Type: "slider"}),
+		charts.WithGridOpts(opts.Grid{Left: "56", Right: "24", Top: "36", Bottom: "64"}),
+		// A label under the first tick must clear the y axis' lowest label.
+		charts.WithXAxisOpts(opts.XAxis{Type: "time", AxisLabel: &opts.AxisLabel{HideOverlap: opts.Bool(true), Margin: 12}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(scale), AxisLabel: &opts.AxisLabel{Formatter: types.FuncStr("{value}" + unit)}}),
 	)
 	return line
 }
 
-// finish turns the chart into its option map, dropping what go-echarts
-// adds for its own page rendering.
+// finish turns the chart into its option map.
 func finish(line *charts.Line) map[string]any {
 	line.Validate()
-	option := line.JSON()
-	return option
+	return line.JSON()
 }
 
-func markAreas(marks []Mark) charts.SeriesOpts {
-	items := make([]opts.MarkAreaNameCoordItem, 0, len(marks))
-	for _, m := range marks {
-		color, ok := markColors[m.Kind]
-		if !ok {
-			color = markColors[MarkIncident]
-		}
-		items = append(items, opts.MarkAreaNameCoordItem{
-			Name:        m.Name,
-			Coordinate0: []any{m.Start.UnixMilli(), "min"},
-			Coordinate1: []any{m.End.UnixMilli(), "max"},
-			ItemStyle:   &opts.ItemStyle{Color: color},
-		})
+// narrowLegend is the width (px) a one-line legend has on the narrowest
+// phone, 360 px wide.
+const narrowLegend = 300
+
+// NarrowWidth is the chart width (CSS px) below which a time chart takes
+// its phone layout: smaller type, thinner margins, fewer time labels.
+const NarrowWidth = 600
+
+// finishTime is finish for a time chart: the option becomes an echarts
+// media option with a phone layout, and carries under "relia" what the
+// page's tooltip formatter needs (the unit of the values), which relia.js
+// takes out before echarts sees the option. legend names the series, to
+// leave room for a legend that wraps onto a second line on a phone.
+func finishTime(line *charts.Line, unit string, legend ...string) map[string]any {
+	top := 36
+	if legendWidth(legend, 11) > narrowLegend {
+		top = 58
 	}
+	narrow := map[string]any{
+		"grid":   map[string]any{"left": 48, "right": 14, "top": top, "bottom": 60},
+		"legend": map[string]any{"itemGap": 8, "itemWidth": 18, "textStyle": map[string]any{"fontSize": 11}},
+		"xAxis":  map[string]any{"splitNumber": 3, "axisLabel": map[string]any{"fontSize": 10}},
+		"yAxis":  map[string]any{"axisLabel": map[string]any{"fontSize": 10}},
+	}
+	base := finish(line)
+	// Zoom with the wheel or a pinch, and with a slider kept clear of the
+	// time axis' labels (go-echarts cannot place it).
+	base["dataZoom"] = []any{
+		map[string]any{"type": "inside"},
+		map[string]any{"type": "slider", "bottom": 6, "height": 22},
+	}
+	return map[string]any{
+		"baseOption": base,
+		"media":      []any{map[string]any{"query": map[string]any{"maxWidth": NarrowWidth}, "option": narrow}},
+		"relia":      map[string]any{"unit": unit},
+	}
+}
+
+// legendWidth estimates, in px, the width of a one-line legend of names
+// at a font size: an icon, a gap and about 0.6 em a character each. It
+// errs wide: a legend taken for two lines only costs a little plot height.
+func legendWidth(names []string, fontSize float64) float64 {
+	w := 0.0
+	for _, n := range names {
+		w += 18 + 5 + 8 + 0.6*fontSize*float64(utf8.RuneCountInString(n))
+	}
+	return w
+}
+
+// marksIn keeps the marks that overlap the timeline's steps, in time
+// order: the others are off the chart, and out of its key.
+func marksIn(marks []Mark, tl slo.Timeline) []Mark {
+	from := tl.FirstEnd.Add(-tl.Step)
+	to := tl.FirstEnd.Add(time.Duration(len(tl.SLI)-1) * tl.Step)
+	return marksBetween(marks, from, to)
+}
+
+func marksBetween(marks []Mark, from, to time.Time) []Mark {
+	var out []Mark
+	for _, m := range marks {
+		if m.End.After(from) && m.Start.Before(to) {
+			out = append(out, m)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Mark) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+// areaEdge is one edge of an echarts markArea item given by x alone, which
+// spans the whole plot height; go-echarts has no such pair, and its
+// "min"/"max" corners reach only from the lowest to the highest value.
+type areaEdge struct {
+	Name      string          `json:"name,omitempty"`
+	XAxis     int64           `json:"xAxis"`
+	ItemStyle *opts.ItemStyle `json:"itemStyle,omitempty"`
+}
+
+// markAreas shades the marks without a label: the names of close spans
+// would print over each other, so the tooltip and the key under the chart
+// name them instead.
+func markAreas(marks []Mark) charts.SeriesOpts {
 	return func(s *charts.SingleSeries) {
-		if len(items) == 0 {
+		if len(marks) == 0 {
 			return
 		}
-		charts.WithMarkAreaNameCoordItemOpts(items...)(s)
+		s.MarkAreas = &opts.MarkAreas{MarkAreaStyle: opts.MarkAreaStyle{Label: &opts.Label{Show: opts.Bool(false)}}}
+		for _, m := range marks {
+			s.MarkAreas.Data = append(s.MarkAreas.Data, []areaEdge{
+				{Name: m.Name, XAxis: m.Start.UnixMilli(), ItemStyle: &opts.ItemStyle{Color: m.Color()}},
+				{XAxis: m.End.UnixMilli()},
+			})
+		}
 	}
 }
 
@@ -152,7 +408,7 @@ func markAreas(marks []Mark) charts.SeriesOpts {
 var thresholdStyle = opts.MarkLineStyle{
 	Symbol:    []string{"none", "none"},
 	LineStyle: &opts.LineStyle{Type: "dashed", Color: "#d9534f"},
-	Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "{b}: {c}"},
+	Label:     &opts.Label{Show: opts.Bool(true), Position: "insideEndTop", Formatter: "{b}: {c}", FontSize: 11},
 }
 
 type picker func(acc, v float64) float64
@@ -252,10 +508,12 @@ func eventsChart(id string, firstEnd time.Time, step time.Duration, good, total 
 	for i := range total {
 		bad[i] = total[i] - good[i]
 	}
-	line := newTimeChart(id, "events", false)
-	line.AddSeries("bad events per "+Duration(step), lineData(firstEnd, step, bad, pickMax, 1, 1),
+	line := newTimeChart(id, "", false)
+	marks = marksBetween(marks, firstEnd.Add(-step), firstEnd.Add(time.Duration(len(total)-1)*step))
+	badName, allName := "bad events per "+Duration(step), "all events per "+Duration(step)
+	line.AddSeries(badName, lineData(firstEnd, step, bad, pickMax, 1, 1),
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}), markAreas(marks))
-	line.AddSeries("all events per "+Duration(step), lineData(firstEnd, step, total, pickMax, 1, 1),
+	line.AddSeries(allName, lineData(firstEnd, step, total, pickMax, 1, 1),
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}))
-	return Chart{ID: id, Title: "Events", Option: finish(line)}
+	return Chart{ID: id, Title: "Events", Option: finishTime(line, "", badName, allName), Marks: marks}
 }

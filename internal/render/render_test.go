@@ -164,11 +164,13 @@ func TestChartBlockRenders(t *testing.T) {
 	if b := blocks[0]; b.ID != "md-chart-1" || b.Line != 1 || b.Kind != "burn-down" || b.To.Sub(b.From) != 3*time.Hour {
 		t.Errorf("block %+v", b)
 	}
+	// The site sets the key of the shaded spans before rendering.
+	blocks[0].Key = `<ul class="chart-key"><li>run</li></ul>`
 	var buf bytes.Buffer
 	if err := md.Renderer().Render(&buf, src, doc); err != nil {
 		t.Fatal(err)
 	}
-	want := `<figure class="chart-box"><div class="chart" id="md-chart-1"></div><figcaption>&lt;b&gt;Budget&lt;/b&gt;</figcaption></figure>`
+	want := `<figure class="chart-box"><div class="chart" id="md-chart-1"></div><figcaption>&lt;b&gt;Budget&lt;/b&gt;</figcaption><ul class="chart-key"><li>run</li></ul></figure>`
 	if !strings.Contains(buf.String(), want) {
 		t.Errorf("got %s", buf.String())
 	}

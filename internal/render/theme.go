@@ -122,12 +122,68 @@ func (t *Theme) funcs() template.FuncMap {
 		"join":       strings.Join,
 		"date":       func(v time.Time) string { return v.In(t.loc).Format("2 Jan 2006") },
 		"day":        func(v time.Time) string { return v.Format("2006-01-02") },
-		"datetime":   func(v time.Time) string { return v.In(t.loc).Format("2006-01-02 15:04 MST") },
+		"datetime":   t.datetime,
 		"duration":   func(a, b time.Time) string { return Duration(b.Sub(a)) },
 		"duration0":  func(steps int, step time.Duration) string { return Duration(time.Duration(steps) * step) },
 		"durationOf": Duration,
+		"chartKey":   t.ChartKey,
 	}
 }
+
+// keyTemplate lists a chart's shaded spans under it: a swatch of the
+// shade, the name, the kind and when.
+var keyTemplate = template.Must(template.New("key").Parse(`<ul class="chart-key">
+{{- range .}}
+<li><span class="swatch" style="background: {{.Color}}; border-color: {{.Edge}}"></span>{{.Name}} <span class="muted small">{{.Kind}} · {{.When}}</span></li>
+{{- end}}
+</ul>
+`))
+
+type keyRow struct {
+	Name, Kind, When string
+	// Color and Edge come from the fixed shades of the kinds of marks, not
+	// from input: trusted CSS, which html/template would otherwise refuse
+	// (it allows no parenthesis in a style value).
+	Color, Edge template.CSS
+	first, last Mark
+	n           int
+}
+
+// ChartKey lists the marks of a chart (in time order) for a key under it,
+// one row per kind and name: a weekly budget adjustment is one row with
+// its count, first start and last end. Empty without marks.
+func (t *Theme) ChartKey(marks []Mark) (template.HTML, error) {
+	var rows []*keyRow
+	byName := map[[2]string]*keyRow{}
+	for _, m := range marks {
+		k := [2]string{m.Kind, m.Name}
+		if r, ok := byName[k]; ok {
+			r.last = m
+			r.n++
+			continue
+		}
+		r := &keyRow{Name: m.Name, Kind: m.KindName(), Color: template.CSS(m.Color()), Edge: template.CSS(m.Edge()), first: m, last: m, n: 1}
+		byName[k] = r
+		rows = append(rows, r)
+	}
+	if len(rows) == 0 {
+		return "", nil
+	}
+	for _, r := range rows {
+		if r.n == 1 {
+			r.When = t.datetime(r.first.Start) + ", " + Duration(r.first.End.Sub(r.first.Start))
+		} else {
+			r.When = fmt.Sprintf("%d times, %s to %s", r.n, t.datetime(r.first.Start), t.datetime(r.last.End))
+		}
+	}
+	var b strings.Builder
+	if err := keyTemplate.Execute(&b, rows); err != nil {
+		return "", fmt.Errorf("chart key: %w", err)
+	}
+	return template.HTML(b.String()), nil
+}
+
+func (t *Theme) datetime(v time.Time) string { return v.In(t.loc).Format("2006-01-02 15:04 MST") }
 
 // Percent formats a fraction as a percentage; "—" when undefined.
 func Percent(v float64, decimals int) string {

@@ -509,6 +509,10 @@ type writeUpPage struct {
 }
 
 func (b *build) writeWriteUp(pub *publish.Publisher, p *content.Page) error {
+	charts, err := b.blockCharts(p)
+	if err != nil {
+		return err
+	}
 	body, err := b.markdown(p)
 	if err != nil {
 		return err
@@ -547,8 +551,6 @@ func (b *build) writeWriteUp(pub *publish.Publisher, p *content.Page) error {
 		}
 	}
 	path := writeUpPath(p)
-	var charts []render.Chart
-	charts = append(charts, b.blockCharts(p)...)
 	html, err := renderPage(b.theme, "chaos.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "chaos", Page: page, Charts: charts})
 	if err != nil {
 		return err

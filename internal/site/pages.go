@@ -214,7 +214,12 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 
 	// Index.
 	idx := indexPage{IncidentShare: b.cfg.Policy.IncidentBudgetShare}
+	var homeCharts []render.Chart
 	if b.content.Home != nil {
+		var err error
+		if homeCharts, err = b.blockCharts(b.content.Home); err != nil {
+			return 0, err
+		}
 		body, err := b.markdown(b.content.Home)
 		if err != nil {
 			return 0, err
@@ -275,10 +280,7 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 		return x.Due.Compare(y.Due)
 	})
 	idx.Chaos = b.chaosHome()
-	home := pageData{Site: b.siteInfo(), Section: "home", Page: idx}
-	if b.content.Home != nil {
-		home.Charts = b.blockCharts(b.content.Home)
-	}
+	home := pageData{Site: b.siteInfo(), Section: "home", Page: idx, Charts: homeCharts}
 	if err := write("index.html", "index.html", home); err != nil {
 		return 0, err
 	}
@@ -359,8 +361,10 @@ func (b *build) markdown(p *content.Page) (template.HTML, error) {
 	return template.HTML(buf.String()), nil
 }
 
-// blockCharts draws the chart blocks of a Markdown page.
-func (b *build) blockCharts(p *content.Page) []render.Chart {
+// blockCharts draws the chart blocks of a Markdown page, and gives each
+// block the key of the spans its chart shades: call it before rendering
+// the page's Markdown, which prints the keys.
+func (b *build) blockCharts(p *content.Page) ([]render.Chart, error) {
 	var charts []render.Chart
 	for _, cb := range b.blocks[p] {
 		k := b.kept[cb.SLO]
@@ -369,9 +373,15 @@ func (b *build) blockCharts(p *content.Page) []render.Chart {
 		n := len(tl.SLI)
 		good, total := k.series.Good[off:off+n], k.series.Total[off:off+n]
 		marks := append(incidentMarks(b.retrosFor(cb.SLO)), b.chaosMarksOf(cb.SLO)...)
-		charts = append(charts, render.BlockChart(cb, k.report, good, total, marks))
+		c := render.BlockChart(cb, k.report, good, total, marks)
+		key, err := b.theme.ChartKey(c.Marks)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", p.File, cb.Line, err)
+		}
+		cb.Key = key
+		charts = append(charts, c)
 	}
-	return charts
+	return charts, nil
 }
 
 type timelineRow struct {
@@ -389,12 +399,15 @@ type retroPage struct {
 }
 
 func (b *build) writeRetro(pub *publish.Publisher, p *content.Page, results []sloResult) error {
+	charts, err := b.blockCharts(p)
+	if err != nil {
+		return err
+	}
 	body, err := b.markdown(p)
 	if err != nil {
 		return err
 	}
 	page := retroPage{Meta: p.Meta, Body: body, Figures: b.retroFiguresOf(p)}
-	charts := b.blockCharts(p)
 	for _, id := range p.Meta.SLOs {
 		for _, res := range results {
 			if res.cfg.ID() == id {

@@ -5,12 +5,53 @@ var reliaCharts = [];
 function reliaChart(id, option) {
   var el = document.getElementById(id);
   if (!el || typeof echarts === "undefined") { return; }
+  // A time chart's option comes as an echarts media option (a phone
+  // layout) with relia's own settings beside it, which echarts must not see.
+  var extra = option.relia;
+  delete option.relia;
+  var base = option.baseOption || option;
   var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
   var chart = echarts.init(el, dark ? "dark" : null, { renderer: "canvas" });
-  if (dark) { option.backgroundColor = "transparent"; }
+  if (dark) { base.backgroundColor = "transparent"; }
+  if (extra && base.tooltip) { base.tooltip.formatter = reliaTooltip(base, extra.unit || ""); }
   chart.setOption(option);
   reliaCharts.push(chart);
 }
+
+// reliaTooltip lists, at the time under the pointer, each series' value
+// and the shaded spans (incidents, chaos runs, adjustments) that cover it:
+// the chart prints no names over the spans, which would pile up. A value
+// carrying a third number was raised to the floor of a log axis; the
+// tooltip gives the true one.
+function reliaTooltip(option, unit) {
+  var esc = echarts.format.encodeHTML;
+  var spans = [];
+  (option.series || []).forEach(function (s) {
+    ((s.markArea && s.markArea.data) || []).forEach(function (d) {
+      if (d.length === 2) {
+        spans.push({ name: d[0].name || "", color: (d[0].itemStyle && d[0].itemStyle.color) || "", from: d[0].xAxis, to: d[1].xAxis });
+      }
+    });
+  });
+  return function (params) {
+    if (!params || !params.length) { return ""; }
+    var t = params[0].axisValue;
+    var rows = ["<strong>" + esc(echarts.time.format(t, "{yyyy}-{MM}-{dd} {HH}:{mm}", false)) + "</strong>"];
+    params.forEach(function (p) {
+      var v = Array.isArray(p.value) ? p.value : [null, p.value];
+      var text = v[1] == null ? "no data" : v[1] + unit;
+      if (v.length > 2) { text = v[2] + unit + " (drawn at " + v[1] + unit + ")"; }
+      rows.push(p.marker + esc(p.seriesName) + ": <strong>" + esc(text) + "</strong>");
+    });
+    spans.forEach(function (s) {
+      if (s.from <= t && t <= s.to) {
+        rows.push('<span class="tip-span" style="background:' + esc(s.color) + '"></span>' + esc(s.name));
+      }
+    });
+    return rows.join("<br>");
+  };
+}
+
 window.addEventListener("resize", function () {
   reliaCharts.forEach(function (c) { c.resize(); });
 });
