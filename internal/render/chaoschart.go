@@ -20,7 +20,7 @@ func RunChart(id string, r *slo.Report, from, to time.Time, marks []Mark) Chart 
 	lo, hi := stepRange(tl.FirstEnd, tl.Step, len(tl.Short.Values), from, to)
 	first := tl.FirstEnd.Add(time.Duration(lo) * tl.Step)
 	line := newTimeChart(id, "×", false)
-	marks = marksBetween(marks, first.Add(-tl.Step), first.Add(time.Duration(hi-lo-1)*tl.Step))
+	marks = marksOn(marks, first, tl.Step, hi-lo)
 	short := "burn rate " + tl.Short.Label
 	if len(r.BurnRates) > 0 && r.BurnRates[0].Lookback != 0 {
 		short = "burn rate " + Duration(r.BurnRates[0].Lookback)
@@ -30,8 +30,7 @@ func RunChart(id string, r *slo.Report, from, to time.Time, marks []Mark) Chart 
 	if len(tl.Burn) > 0 {
 		long = tl.Burn[0].Values[lo:hi]
 	}
-	axis := burnAxis(r.Rules, shortValues, long)
-	floor := axis.Min.(float64)
+	axis, floor := burnAxis(r.Rules, shortValues, long)
 	names := []string{short}
 	line.AddSeries(short, burnData(first, tl.Step, shortValues, floor),
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),

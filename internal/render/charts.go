@@ -50,53 +50,26 @@ const (
 	MarkChaosGap   = "chaos-gap" // a run that broke something and paged nobody
 )
 
-// markColors shade each kind of mark; unknown kinds use the incident shade.
-var markColors = map[string]string{
-	MarkIncident:   "rgba(240,173,78,0.25)",
-	MarkAdjustment: "rgba(128,128,128,0.22)",
-	MarkChaos:      "rgba(142,68,173,0.20)",
-	MarkChaosGap:   "rgba(192,57,43,0.30)",
+// markStyle is how a kind of mark looks and is called.
+type markStyle struct {
+	shade string // on the chart and in the key's swatch
+	edge  string // the shade at full strength: the swatch's edge, where the pale shade alone would look like an empty box
+	kind  string // in the key
 }
 
-// markEdges are the shades at full strength: the edge of a mark's swatch
-// in the key, where the pale shade alone would look like an empty box.
-var markEdges = map[string]string{
-	MarkIncident:   "rgb(240,173,78)",
-	MarkAdjustment: "rgb(128,128,128)",
-	MarkChaos:      "rgb(142,68,173)",
-	MarkChaosGap:   "rgb(192,57,43)",
+// markStyles style each kind of mark; unknown kinds look like incidents.
+var markStyles = map[string]markStyle{
+	MarkIncident:   {"rgba(240,173,78,0.25)", "rgb(240,173,78)", "incident"},
+	MarkAdjustment: {"rgba(128,128,128,0.22)", "rgb(128,128,128)", "budget adjustment"},
+	MarkChaos:      {"rgba(142,68,173,0.20)", "rgb(142,68,173)", "chaos run"},
+	MarkChaosGap:   {"rgba(192,57,43,0.30)", "rgb(192,57,43)", "chaos run, detection gap"},
 }
 
-// markKinds name each kind of mark in the key under a chart.
-var markKinds = map[string]string{
-	MarkIncident:   "incident",
-	MarkAdjustment: "budget adjustment",
-	MarkChaos:      "chaos run",
-	MarkChaosGap:   "chaos run, detection gap",
-}
-
-// Color is the shade of the mark on a chart and in its key.
-func (m Mark) Color() string {
-	if c, ok := markColors[m.Kind]; ok {
-		return c
+func (m Mark) style() markStyle {
+	if st, ok := markStyles[m.Kind]; ok {
+		return st
 	}
-	return markColors[MarkIncident]
-}
-
-// Edge is the mark's shade at full strength, for the edge of its swatch.
-func (m Mark) Edge() string {
-	if c, ok := markEdges[m.Kind]; ok {
-		return c
-	}
-	return markEdges[MarkIncident]
-}
-
-// KindName says what kind of span the mark is, for the key.
-func (m Mark) KindName() string {
-	if k, ok := markKinds[m.Kind]; ok {
-		return k
-	}
-	return markKinds[MarkIncident]
+	return markStyles[MarkIncident]
 }
 
 // SLIChart draws the window SLI (percent) over the timeline with the
@@ -105,7 +78,7 @@ func SLIChart(id string, r *slo.Report, marks []Mark) Chart {
 	tl := r.Timeline
 	data := lineData(tl.FirstEnd, tl.Step, tl.SLI, pickMin, 100, 4)
 	line := newTimeChart(id, "%", true)
-	marks = marksIn(marks, tl)
+	marks = marksOn(marks, tl.FirstEnd, tl.Step, len(tl.SLI))
 	name := "SLI (" + r.Spec.Window.String() + " window)"
 	line.AddSeries(name, data,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
@@ -121,7 +94,7 @@ func BudgetChart(id string, r *slo.Report, marks []Mark) Chart {
 	tl := r.Timeline
 	data := lineData(tl.FirstEnd, tl.Step, tl.BudgetRemaining, pickMin, 100, 2)
 	line := newTimeChart(id, "%", false)
-	marks = marksIn(marks, tl)
+	marks = marksOn(marks, tl.FirstEnd, tl.Step, len(tl.SLI))
 	line.AddSeries("budget remaining", data,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 		charts.WithAreaStyleOpts(opts.AreaStyle{Opacity: opts.Float(0.15)}),
@@ -141,12 +114,12 @@ func BudgetChart(id string, r *slo.Report, marks []Mark) Chart {
 func BurnChart(id string, r *slo.Report, marks []Mark) Chart {
 	tl := r.Timeline
 	line := newTimeChart(id, "×", false)
-	marks = marksIn(marks, tl)
+	marks = marksOn(marks, tl.FirstEnd, tl.Step, len(tl.SLI))
 	var all [][]float64
 	for _, b := range tl.Burn {
 		all = append(all, b.Values)
 	}
-	axis := burnAxis(r.Rules, all...)
+	axis, floor := burnAxis(r.Rules, all...)
 	var names []string
 	for i, b := range tl.Burn {
 		series := []charts.SeriesOpts{charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)})}
@@ -154,7 +127,7 @@ func BurnChart(id string, r *slo.Report, marks []Mark) Chart {
 			series = append(series, thresholdLines(r.Rules), markAreas(marks))
 		}
 		names = append(names, "burn rate "+b.Label)
-		line.AddSeries(names[i], burnData(tl.FirstEnd, tl.Step, b.Values, axis.Min.(float64)), series...)
+		line.AddSeries(names[i], burnData(tl.FirstEnd, tl.Step, b.Values, floor), series...)
 	}
 	line.SetGlobalOptions(charts.WithYAxisOpts(axis))
 	return Chart{ID: id, Title: "Burn rate", Option: finishTime(line, "×", names...), Marks: marks}
@@ -178,12 +151,13 @@ func burnData(firstEnd time.Time, step time.Duration, values []float64, floor fl
 	return data
 }
 
-// burnAxis is the log axis of a burn-rate chart. It reaches from BurnFloor
-// (or lower, to keep every threshold line well above the floor) to the
-// highest rate drawn or the highest threshold, whichever is higher: how far
-// below its thresholds an SLO stayed is what the reader looks for. Both
-// ends are 1, 2 or 5 times a power of ten.
-func burnAxis(rules []slo.Rule, series ...[]float64) opts.YAxis {
+// burnAxis is the log axis of a burn-rate chart and its floor, the lowest
+// value it shows. It reaches from BurnFloor (or lower, to keep every
+// threshold line well above the floor) to the highest rate drawn or the
+// highest threshold, whichever is higher: how far below its thresholds an
+// SLO stayed is what the reader looks for. Both ends are 1, 2 or 5 times a
+// power of ten.
+func burnAxis(rules []slo.Rule, series ...[]float64) (opts.YAxis, float64) {
 	lo, hi := BurnFloor, BurnFloor*10
 	for _, rule := range rules {
 		lo = math.Min(lo, niceFloor(rule.Threshold/2))
@@ -202,7 +176,7 @@ func burnAxis(rules []slo.Rule, series ...[]float64) opts.YAxis {
 		// the top edge unlabelled.
 		axis.AxisLabel.ShowMaxLabel = opts.Bool(false)
 	}
-	return axis
+	return axis, lo
 }
 
 // niceSteps are the mantissas of the ends of a log axis.
@@ -228,7 +202,7 @@ func niceFloor(v float64) float64 {
 			return c
 		}
 	}
-	return p / 10 * 5
+	return p / 2 // v just under p, which Pow and Log10 rounded up to it
 }
 
 // thresholdColors draw a paging rule's threshold red and a ticket's amber.
@@ -357,15 +331,11 @@ func legendWidth(names []string, fontSize float64) float64 {
 	return w
 }
 
-// marksIn keeps the marks that overlap the timeline's steps, in time
-// order: the others are off the chart, and out of its key.
-func marksIn(marks []Mark, tl slo.Timeline) []Mark {
-	from := tl.FirstEnd.Add(-tl.Step)
-	to := tl.FirstEnd.Add(time.Duration(len(tl.SLI)-1) * tl.Step)
-	return marksBetween(marks, from, to)
-}
-
-func marksBetween(marks []Mark, from, to time.Time) []Mark {
+// marksOn keeps the marks that overlap the n steps ending at firstEnd,
+// firstEnd+step, …, in time order: the others are off the chart, and out
+// of its key.
+func marksOn(marks []Mark, firstEnd time.Time, step time.Duration, n int) []Mark {
+	from, to := firstEnd.Add(-step), firstEnd.Add(time.Duration(n-1)*step)
 	var out []Mark
 	for _, m := range marks {
 		if m.End.After(from) && m.Start.Before(to) {
@@ -396,7 +366,7 @@ func markAreas(marks []Mark) charts.SeriesOpts {
 		s.MarkAreas = &opts.MarkAreas{MarkAreaStyle: opts.MarkAreaStyle{Label: &opts.Label{Show: opts.Bool(false)}}}
 		for _, m := range marks {
 			s.MarkAreas.Data = append(s.MarkAreas.Data, []areaEdge{
-				{Name: m.Name, XAxis: m.Start.UnixMilli(), ItemStyle: &opts.ItemStyle{Color: m.Color()}},
+				{Name: m.Name, XAxis: m.Start.UnixMilli(), ItemStyle: &opts.ItemStyle{Color: m.style().shade}},
 				{XAxis: m.End.UnixMilli()},
 			})
 		}
@@ -509,7 +479,7 @@ func eventsChart(id string, firstEnd time.Time, step time.Duration, good, total 
 		bad[i] = total[i] - good[i]
 	}
 	line := newTimeChart(id, "", false)
-	marks = marksBetween(marks, firstEnd.Add(-step), firstEnd.Add(time.Duration(len(total)-1)*step))
+	marks = marksOn(marks, firstEnd, step, len(total))
 	badName, allName := "bad events per "+Duration(step), "all events per "+Duration(step)
 	line.AddSeries(badName, lineData(firstEnd, step, bad, pickMax, 1, 1),
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}), markAreas(marks))

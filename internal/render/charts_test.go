@@ -60,8 +60,8 @@ func TestBurnAxis(t *testing.T) {
 		// No rule and no burn: one decade above the floor.
 		{"empty", nil, [][]float64{{nan, math.Inf(1)}}, 0.01, 0.1, false},
 	} {
-		axis := burnAxis(c.rules, c.series...)
-		if axis.Type != "log" || axis.Min != c.min || axis.Max != c.max {
+		axis, floor := burnAxis(c.rules, c.series...)
+		if axis.Type != "log" || axis.Min != c.min || floor != c.min || axis.Max != c.max {
 			t.Errorf("%s: axis %s [%v, %v], want log [%v, %v]", c.name, axis.Type, axis.Min, axis.Max, c.min, c.max)
 		}
 		hidden := axis.AxisLabel.ShowMaxLabel != nil && !*axis.AxisLabel.ShowMaxLabel
@@ -179,7 +179,7 @@ func TestMarksOnChart(t *testing.T) {
 	if _, ok := from["yAxis"]; ok {
 		t.Errorf("an area bounded in y does not span the plot: %v", from)
 	}
-	if from["itemStyle"].(map[string]any)["color"] != markColors[MarkAdjustment] {
+	if from["itemStyle"].(map[string]any)["color"] != markStyles[MarkAdjustment].shade {
 		t.Errorf("adjustment shade %v", from["itemStyle"])
 	}
 }

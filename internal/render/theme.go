@@ -162,7 +162,7 @@ func (t *Theme) ChartKey(marks []Mark) (template.HTML, error) {
 			r.n++
 			continue
 		}
-		r := &keyRow{Name: m.Name, Kind: m.KindName(), Color: template.CSS(m.Color()), Edge: template.CSS(m.Edge()), first: m, last: m, n: 1}
+		r := &keyRow{Name: m.Name, Kind: m.style().kind, Color: template.CSS(m.style().shade), Edge: template.CSS(m.style().edge), first: m, last: m, n: 1}
 		byName[k] = r
 		rows = append(rows, r)
 	}
