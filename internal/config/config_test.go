@@ -55,6 +55,19 @@ func TestParseAlerting(t *testing.T) {
 	}
 }
 
+// An archive in a bucket: the URL as written, its line, and the key that
+// messages name.
+func TestParseArchiveURL(t *testing.T) {
+	cfg, err := Load("testdata/archive.good.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Archive{URL: "s3://relia-history/acme/history?region=eu-central-1", Line: 2}
+	if cfg.Archive != want || cfg.Archive.Key() != "archive.url" {
+		t.Errorf("archive %+v (key %s), want %+v (key archive.url)", cfg.Archive, cfg.Archive.Key(), want)
+	}
+}
+
 // The repository's demo configuration must stay valid.
 func TestDemoConfig(t *testing.T) {
 	cfg, err := Load("../../relia.toml")
@@ -117,6 +130,17 @@ func TestParseBad(t *testing.T) {
 		{"base-url.bad.toml", []string{
 			`testdata/base-url.bad.toml:1: base_url: expected "/", a relative path or an http(s) URL such as "https://intra.example/sre/", got "javascript:alert(1)//"`,
 			`testdata/base-url.bad.toml:2: timezone: "Local" is this machine's zone and would make the site differ from machine to machine; name an IANA time zone such as "Europe/Berlin" or "UTC"`,
+		}},
+		{"archive.bad.toml", []string{
+			`testdata/archive.bad.toml:3: archive.url: both dir and url are set; keep one (the archive is a folder or a bucket)`,
+			`testdata/archive.bad.toml:6: deploy.target: credentials in the URL are not allowed; they come from the environment (AWS_ACCESS_KEY_ID, GOOGLE_APPLICATION_CREDENTIALS, AZURE_STORAGE_KEY, ...)`,
+			`testdata/archive.bad.toml:6: deploy.target: parameter "aws_secret_access_key" looks like a credential; credentials come from the environment, never from relia.toml`,
+		}},
+		{"archive-url.bad.toml", []string{
+			`testdata/archive-url.bad.toml:2: archive.url: unknown scheme "ftp"; expected one of s3://, gs://, azblob://, file://`,
+		}},
+		{"archive-empty.bad.toml", []string{
+			`testdata/archive-empty.bad.toml:1: archive: expected dir = "history" (a folder, relative to relia.toml) or url = "s3://bucket/prefix?region=..." (a bucket)`,
 		}},
 		{"syntax.bad.toml", []string{
 			`testdata/syntax.bad.toml:2: expected a top-level item to end with a newline, comment, or EOF, but got 'm' instead`,
