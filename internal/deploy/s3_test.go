@@ -2,67 +2,23 @@ package deploy
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"gocloud.dev/blob"
+
+	"github.com/relia-dev/relia/internal/deploy/mototest"
 )
 
-// startMoto runs moto_server (an S3 API) on a free loopback port with an
-// empty bucket "site". Without moto_server the test skips, unless
-// RELIA_INTEGRATION=1.
-func startMoto(t *testing.T) string {
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		msg := "moto_server not found in PATH (Python package moto[server])"
-		if os.Getenv("RELIA_INTEGRATION") == "1" {
-			t.Fatal(msg + "; RELIA_INTEGRATION=1 requires it")
-		}
-		t.Skip(msg + "; skipping (set RELIA_INTEGRATION=1 to require it)")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	for i := 0; ; i++ {
-		req, _ := http.NewRequest(http.MethodPut, base+"/site", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if i == 300 {
-			t.Fatalf("moto_server not ready: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	return base
-}
+func startMoto(t *testing.T) string { return mototest.Start(t, "site") }
 
-func s3Target(endpoint string) string {
-	return "s3://site?region=us-east-1&use_path_style=true&endpoint=" + url.QueryEscape(endpoint)
-}
+func s3Target(endpoint string) string { return mototest.URL(endpoint, "site") }
 
 func TestDeployS3(t *testing.T) {
 	exercise(t, s3Target(startMoto(t)))

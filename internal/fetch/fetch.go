@@ -1,13 +1,14 @@
 // Package fetch connects a site's metric sources for a build: it opens the
 // Prometheus sources of relia.toml (secrets from the environment, the
-// on-disk chunk cache), keeps fetched history in memory between the builds
+// chunk cache or the [archive]), keeps fetched history in memory between the builds
 // of one process (SeriesCache), and reports the queries as they run (Log:
 // -v lines, the stores' warnings, the progress line). It writes no files
 // itself; the chunk cache it enables is metrics.Cache, which writes under
-// the site's .relia/cache (or [archive]) folder.
+// the site's .relia/cache folder or in its [archive] (a folder or a bucket).
 package fetch
 
 import (
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/relia-dev/relia/internal/archive"
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
@@ -26,25 +28,41 @@ import (
 // CacheDir is where a site keeps settled metric history, beside relia.toml.
 const CacheDir = ".relia/cache"
 
-// cacheDir is the site's [archive] folder when it has one: the archive is
-// the same chunk files, kept where CI preserves them between runs, so old
-// chunks the store no longer holds are read from it instead.
-func cacheDir(cfg *config.Config) string {
-	if cfg.Archive.Dir != "" {
-		if filepath.IsAbs(cfg.Archive.Dir) {
-			return cfg.Archive.Dir
+// OpenCache opens where the site's Prometheus sources keep settled
+// history: the [archive] (a folder or a bucket, kept between CI runs,
+// whose failures stop the build; see metrics.Cache) or else .relia/cache/
+// (a convenience). A bucket is opened and listed here, so that an archive
+// out of reach stops the build before any history is fetched, with an
+// error at its key that is metrics.ErrUnreachable. close releases it.
+func OpenCache(cfg *config.Config) (c *metrics.Cache, close func() error, err error) {
+	a := cfg.Archive
+	switch {
+	case a.URL != "":
+		// The drivers retry on their own; this bounds a store that never
+		// answers.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		bucket, err := archive.Open(ctx, a.URL)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s:%d: %s: %w", cfg.Path, a.Line, a.Key(), err)
 		}
-		return filepath.Join(cfg.Dir, cfg.Archive.Dir)
+		return metrics.NewArchive(bucket), bucket.Close, nil
+	case a.Dir != "":
+		dir := a.Dir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(cfg.Dir, dir)
+		}
+		return metrics.NewArchive(metrics.Folder(dir)), func() error { return nil }, nil
 	}
-	return filepath.Join(cfg.Dir, filepath.FromSlash(CacheDir))
+	return metrics.NewCache(filepath.Join(cfg.Dir, filepath.FromSlash(CacheDir))), func() error { return nil }, nil
 }
 
 // OpenPrometheus makes the source of the `type = "prometheus"` table name
-// of cfg, reporting its queries to log; noCache leaves out the on-disk
-// cache. The secrets come from the environment variables the table names;
+// of cfg, reporting its queries to log and keeping settled chunks in
+// cache (nil: none, fetch everything). The secrets come from the environment variables the table names;
 // a missing one is an error at the key's line, and its value is never
 // shown.
-func OpenPrometheus(cfg *config.Config, name string, src config.Source, log *Log, noCache bool) (*metrics.Prometheus, error) {
+func OpenPrometheus(cfg *config.Config, name string, src config.Source, log *Log, cache *metrics.Cache) (*metrics.Prometheus, error) {
 	at := func(key, format string, args ...any) error {
 		return &diag.Error{File: cfg.Path, Line: src.KeyLine(key), Key: "sources." + name + "." + key, Msg: fmt.Sprintf(format, args...)}
 	}
@@ -92,9 +110,7 @@ func OpenPrometheus(cfg *config.Config, name string, src config.Source, log *Log
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	if !noCache {
-		pc.Cache = metrics.NewCache(cacheDir(cfg))
-	}
+	pc.Cache = cache
 	p, err := metrics.NewPrometheus(pc)
 	if err != nil {
 		return nil, at("url", "%v", err)

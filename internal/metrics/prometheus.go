@@ -439,7 +439,10 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 	if cacheable {
 		key = cacheKey(p.keyURL, p.cfg.Headers, query, q.Step, c)
 		began := time.Now()
-		vals, ok, err := p.cfg.Cache.get(key, c, q.Step)
+		vals, ok, err := p.cfg.Cache.get(ctx, key, c, q.Step)
+		if err != nil && p.cfg.Cache.strict {
+			return chunkData{}, err
+		}
 		if err != nil {
 			p.warn(err.Error())
 		}
@@ -487,7 +490,10 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 	// An answer with warnings may be partial (a Thanos store down, a
 	// limit hit): use it, but do not keep it.
 	if cacheable && len(warnings) == 0 {
-		if err := p.cfg.Cache.put(key, c, q.Step, d.vals); err != nil {
+		if err := p.cfg.Cache.put(ctx, key, c, q.Step, d.vals); err != nil {
+			if p.cfg.Cache.strict {
+				return chunkData{}, err
+			}
 			p.warn(err.Error())
 		}
 	}

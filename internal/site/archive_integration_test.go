@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -16,18 +17,22 @@ import (
 	"testing"
 	"time"
 
+	"gocloud.dev/blob"
+
+	"github.com/relia-dev/relia/internal/deploy/mototest"
 	"github.com/relia-dev/relia/internal/metrics/promtest"
 	"github.com/relia-dev/relia/internal/site"
 )
 
 // archiveConfig: a 90-day report with 28-day windows, whose history chunks
-// (1,000 points, three and a half days at 5m) are archived under history/.
+// (1,000 points, three and a half days at 5m) are archived where the first
+// argument says; the second is the store's URL.
 const archiveConfig = `title   = "Archive"
 step    = "5m"
 history = "90d"
 
 [archive]
-dir = "history"
+%s
 
 [sources.prod]
 type = "prometheus"
@@ -53,8 +58,9 @@ total = 'http_requests_total{service="search"}'
 
 // TestHistoryArchive: a store that keeps only the last 15 days, plus the
 // archive an earlier weekly build left, gives the same slos.json as a
-// store holding the whole quarter. The store sits behind one fixed URL
-// (a proxy), as a production store does while its old blocks expire.
+// store holding the whole quarter, with the archive in a folder, in a
+// file:// bucket and in S3 (moto_server). The store sits behind one fixed
+// URL (a proxy), as a production store does while its old blocks expire.
 func TestHistoryArchive(t *testing.T) {
 	bins := promtest.Need(t, "prometheus", "prometheus", "promtool")
 	if testing.Short() && os.Getenv("RELIA_INTEGRATION") != "1" {
@@ -125,7 +131,7 @@ func TestHistoryArchive(t *testing.T) {
 
 	dir := t.TempDir()
 	cfgPath := filepath.Join(dir, "relia.toml")
-	writeFile(t, cfgPath, fmt.Sprintf(archiveConfig, "http://"+l.Addr().String()))
+	storeURL := "http://" + l.Addr().String()
 	build := func(out string, at time.Time, noCache bool) []byte {
 		t.Helper()
 		if _, err := site.Build(context.Background(), site.Options{ConfigPath: cfgPath, Out: filepath.Join(dir, out), Now: at, NoCache: noCache}); err != nil {
@@ -136,28 +142,70 @@ func TestHistoryArchive(t *testing.T) {
 	}
 
 	// The whole quarter from the full store, archive unused.
+	writeFile(t, cfgPath, fmt.Sprintf(archiveConfig, `dir = "history"`, storeURL))
 	want := build("want", now, true)
-	// Last week's scheduled build, while the store still held everything.
-	build("lastweek", now.Add(-7*24*time.Hour), false)
-	files, _ := filepath.Glob(filepath.Join(dir, "history", "*"))
-	if len(files) == 0 {
-		t.Fatal("the build archived no chunk under history/")
-	}
-	t.Logf("archive after last week's build: %d chunk files", len(files))
-
-	// The store forgets all but 15 days.
 	setStore(stores[1])
 	if short := build("short", now, true); bytes.Equal(short, want) {
 		t.Fatal("a 15-day store gave the quarter's slos.json without the archive: the test cannot tell")
 	}
-	got := build("got", now, false)
-	if !bytes.Equal(got, want) {
-		gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-		for i := 0; i < len(gl) && i < len(wl); i++ {
-			if !bytes.Equal(gl[i], wl[i]) {
-				t.Fatalf("15-day store + archive: slos.json differs from the full store's at line %d:\n got: %s\nwant: %s", i+1, gl[i], wl[i])
+
+	moto := mototest.Start(t, "relia-history")
+	fileArchive := filepath.Join(tmp, "bucket", "acme")
+	for _, tt := range []struct {
+		name, archive string
+		files         func() int // chunks the archive holds
+	}{
+		{"dir", `dir = "history"`, func() int {
+			files, _ := filepath.Glob(filepath.Join(dir, "history", "*.json.gz"))
+			return len(files)
+		}},
+		{"file", fmt.Sprintf("url = %q", "file://"+filepath.ToSlash(fileArchive)), func() int {
+			files, _ := filepath.Glob(filepath.Join(fileArchive, "*.json.gz"))
+			return len(files)
+		}},
+		{"s3", fmt.Sprintf("url = %q", mototest.URL(moto, "relia-history/acme/quarter")), func() int {
+			b, err := blob.OpenBucket(context.Background(), mototest.URL(moto, "relia-history")+"&prefix=acme/quarter/")
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		t.Fatalf("15-day store + archive: slos.json has %d lines, the full store's %d", len(gl), len(wl))
+			defer b.Close()
+			n := 0
+			for it := b.List(nil); ; n++ {
+				if _, err := it.Next(context.Background()); err == io.EOF {
+					return n
+				} else if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			writeFile(t, cfgPath, fmt.Sprintf(archiveConfig, tt.archive, storeURL))
+			// Last week's scheduled build, while the store still held everything.
+			setStore(stores[0])
+			build("lastweek", now.Add(-7*24*time.Hour), false)
+			n := tt.files()
+			if n == 0 {
+				t.Fatal("the build archived no chunk")
+			}
+			t.Logf("archive after last week's build: %d chunk files", n)
+
+			// The store forgets all but 15 days.
+			setStore(stores[1])
+			got := build("got", now, false)
+			if !bytes.Equal(got, want) {
+				gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
+				for i := 0; i < len(gl) && i < len(wl); i++ {
+					if !bytes.Equal(gl[i], wl[i]) {
+						t.Fatalf("15-day store + archive: slos.json differs from the full store's at line %d:\n got: %s\nwant: %s", i+1, gl[i], wl[i])
+					}
+				}
+				t.Fatalf("15-day store + archive: slos.json has %d lines, the full store's %d", len(gl), len(wl))
+			}
+			// The build wrote back the chunks it fetched that had settled since.
+			if m := tt.files(); m <= n {
+				t.Errorf("archive holds %d chunk files after this week's build, %d before: nothing written back", m, n)
+			}
+		})
 	}
 }

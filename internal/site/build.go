@@ -97,6 +97,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer in.close()
 	pub, err := publish.NewPublisher(opts.Out)
 	if err != nil {
 		return nil, err
@@ -147,6 +148,9 @@ type build struct {
 	fetch   *fetch.Log                     // queries of Prometheus sources: -v, warnings, progress
 	prom    map[string]*metrics.Prometheus // the Prometheus sources, by name
 
+	cache      *metrics.Cache // settled history: .relia/cache or the [archive]
+	closeCache func() error
+
 	// Chart blocks per Markdown page, and the SLOs they draw: those keep
 	// their per-step data until the pages are written.
 	blocks  map[*content.Page][]*render.ChartBlock
@@ -168,6 +172,13 @@ type build struct {
 type keptSLO struct {
 	report *slo.Report
 	series *metrics.Series
+}
+
+// close releases what load opened: the archive's bucket.
+func (b *build) close() {
+	if b.closeCache != nil {
+		b.closeCache()
+	}
 }
 
 func load(opts Options) (*build, error) {
@@ -239,7 +250,14 @@ func load(opts Options) (*build, error) {
 			}
 		case "prometheus":
 			allSnapshots = false
-			p, err := fetch.OpenPrometheus(cfg, name, src, b.fetch, opts.NoCache)
+			if !opts.NoCache && b.cache == nil {
+				// Opened for the first Prometheus source, shared by all: a
+				// snapshot-only site never reaches for the archive.
+				if b.cache, b.closeCache, err = fetch.OpenCache(cfg); err != nil {
+					return nil, inputErr(err) // unreachable: exit 3
+				}
+			}
+			p, err := fetch.OpenPrometheus(cfg, name, src, b.fetch, b.cache)
 			if err != nil {
 				errs = append(errs, err)
 				continue

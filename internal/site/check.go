@@ -46,6 +46,7 @@ func Check(ctx context.Context, opts Options) (*check.Report, error) {
 	rep := &check.Report{}
 	b, err := load(opts)
 	if err == nil {
+		defer b.close()
 		var res *Result
 		if res, err = b.run(ctx, pub); err == nil {
 			rep.SLOs, rep.Pages = res.SLOs, res.Pages

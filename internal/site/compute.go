@@ -42,6 +42,7 @@ func Compute(ctx context.Context, opts Options) (*Computed, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer b.close()
 	out := &Computed{Now: b.now, SLOs: make([]SLOStatus, len(b.cfg.SLOs))}
 	results := make([]sloResult, len(b.cfg.SLOs))
 	g, gctx := errgroup.WithContext(ctx)

@@ -16,7 +16,8 @@ func (b *build) queryOf(s config.SLO) metrics.Query {
 	return metrics.Query{SLO: s.ID(), From: slo.Range(b.specOf(s), b.sloOptions()), To: b.now, Step: b.cfg.Step, Good: s.Good, Bad: s.Bad, Total: s.Total}
 }
 
-// fetchError sorts a Fetch failure: a source that cannot be reached (exit
+// fetchError sorts a Fetch failure: an archive that failed (unreachable:
+// exit 3; a damaged object: an input error at the archive's key), a source that cannot be reached (exit
 // 3, naming the source), a step shorter than a selector's scrape interval
 // (an input error at the step setting), a selector the store refused (an
 // input error at the selector's line), a refusal about the source itself
@@ -24,7 +25,14 @@ func (b *build) queryOf(s config.SLO) metrics.Query {
 func (b *build) fetchError(s config.SLO, err error) error {
 	var qe *metrics.QueryError
 	var se *metrics.SparseError
+	var ae *metrics.ArchiveError
 	switch {
+	case errors.As(err, &ae):
+		at := fmt.Sprintf("%s:%d: %s", b.cfg.Path, b.cfg.Archive.Line, b.cfg.Archive.Key())
+		if ae.Unreachable {
+			return fmt.Errorf("%s: %w", at, err) // exit 3, as for a store
+		}
+		return inputErr(fmt.Errorf("%s: %w", at, err))
 	case errors.As(err, &se):
 		line := b.cfg.StepLine
 		if line == 0 {

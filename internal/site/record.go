@@ -44,6 +44,7 @@ func Record(ctx context.Context, opts RecordOptions) (*RecordResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer b.close()
 	if _, ok := b.cfg.Sources[opts.Source]; !ok {
 		names := make([]string, 0, len(b.cfg.Sources))
 		for n := range b.cfg.Sources {
