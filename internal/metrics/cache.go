@@ -87,9 +87,9 @@ type ArchiveError struct {
 
 func (e *ArchiveError) Error() string {
 	if e.Unreachable {
-		return fmt.Sprintf("archive %s: %s: %v; relia does not fetch the archived history again from the store, which may no longer hold it (build with --no-cache to use the store alone)", e.Where, e.Object, e.Err)
+		return fmt.Sprintf("archive %s: %s: %v; relia stops rather than report only the history the store still holds (--no-cache builds from the store alone)", e.Where, e.Object, e.Err)
 	}
-	return fmt.Sprintf("archive %s: object %s: %v; relia does not fetch the archived history again from the store, which may no longer hold it: delete the object to do so", e.Where, e.Object, e.Err)
+	return fmt.Sprintf("archive %s: object %s: %v; relia stops rather than fetch the chunk from the store, which may no longer hold it: delete the object to do that", e.Where, e.Object, e.Err)
 }
 
 func (e *ArchiveError) Unwrap() error { return e.Err }

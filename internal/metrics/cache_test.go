@@ -92,7 +92,7 @@ func TestCacheFailures(t *testing.T) {
 		{name: "valid", content: valid(0)},
 		{name: "damaged", content: []byte("not a gzip file at all"),
 			cache:   "is damaged (gzip: invalid header); discarded, fetching again",
-			archive: ".json.gz: damaged: gzip: invalid header; relia does not fetch"},
+			archive: ".json.gz: damaged: gzip: invalid header; relia stops rather than fetch the chunk"},
 		{name: "over the limit", content: make([]byte, 1141),
 			cache:   "is damaged (over the limit of 1140 bytes for a chunk of 5 steps)",
 			archive: "damaged: over the limit of 1140 bytes for a chunk of 5 steps"},
@@ -103,7 +103,7 @@ func TestCacheFailures(t *testing.T) {
 			archive: "damaged: 41 bytes of values, want 40"},
 		{name: "unreadable folder", content: nil,
 			cache:   ": not a directory; fetching again",
-			archive: ": not a directory; relia does not fetch the archived history again", reach: true},
+			archive: ": not a directory; relia stops rather than report only", reach: true},
 	}
 	for _, tt := range tests {
 		for _, strict := range []bool{false, true} {
