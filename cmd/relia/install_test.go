@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/module"
+	"golang.org/x/mod/zip"
+)
+
+// TestGoInstall proves the README's install line: this tree, published as
+// v0.9.0 in a module proxy on disk (the layout proxy.golang.org serves:
+// @v/list, .info, .mod, .zip), installs with `go install
+// github.com/relia-dev/relia/cmd/relia@v0.9.0` into an empty GOBIN, and
+// the binary reports that version. The dependencies come from the
+// machine's module download cache (itself a proxy layout, verified when
+// it was filled) or, failing that, its configured GOPROXY. The checksum
+// database is off: it cannot know this v0.9.0, and go install of a
+// module@version asks it about dependencies too, which would tie the test
+// to the network even when the module cache holds them all. A fresh GOMODCACHE keeps an older
+// v0.9.0 from being reused and keeps the machine's cache clean; with
+// -trimpath the build cache still serves the dependencies it compiled
+// before. Skipped under -short: the first run compiles relia and every
+// dependency, minutes on two cores.
+func TestGoInstall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("go install from a module proxy compiles relia and its dependencies; skipped under -short")
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("go not found in PATH")
+	}
+	const mod, version = "github.com/relia-dev/relia", "v0.9.0"
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goMod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	at := filepath.Join(tmp, "proxy", mod, "@v")
+	if err := os.MkdirAll(at, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	if err := zip.CreateFromDir(&z, module.Version{Path: mod, Version: version}, root); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"list":            []byte(version + "\n"),
+		version + ".info": []byte(`{"Version":"` + version + `","Time":"2026-12-01T00:00:00Z"}`),
+		version + ".mod":  goMod,
+		version + ".zip":  z.Bytes(),
+	} {
+		if err := os.WriteFile(filepath.Join(at, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	goEnv := func(name string) string {
+		out, err := exec.Command(goCmd, "env", name).Output()
+		if err != nil {
+			t.Fatalf("go env %s: %v", name, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	proxies := []string{"file://" + filepath.ToSlash(filepath.Join(tmp, "proxy")), "file://" + filepath.ToSlash(filepath.Join(goEnv("GOMODCACHE"), "cache", "download"))}
+	if p := goEnv("GOPROXY"); p != "" && p != "off" {
+		proxies = append(proxies, p)
+	}
+	gobin := filepath.Join(tmp, "bin")
+	cmd := exec.Command(goCmd, "install", mod+"/cmd/relia@"+version)
+	cmd.Dir = tmp // outside any module, as a new user's shell
+	cmd.Env = append(os.Environ(),
+		"GOPROXY="+strings.Join(proxies, ","),
+		"GOSUMDB=off", "GONOPROXY=", "GOPRIVATE=", "GOWORK=off", "GOTOOLCHAIN=local",
+		"GOMODCACHE="+filepath.Join(tmp, "modcache"),
+		// -modcacherw: t.TempDir can remove the module cache. -trimpath:
+		// compiled packages do not depend on where that cache is, so the
+		// build cache serves every run after the first.
+		"GOFLAGS=-modcacherw -trimpath -buildvcs=false",
+		"GOBIN="+gobin,
+	)
+	began := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go install %s/cmd/relia@%s: %v\n%s", mod, version, err, out)
+	}
+	t.Logf("go install took %s (module zip %d bytes)", time.Since(began).Round(100*time.Millisecond), z.Len())
+
+	out, err := exec.Command(filepath.Join(gobin, "relia"), "version").CombinedOutput()
+	if err != nil {
+		t.Fatalf("relia version: %v\n%s", err, out)
+	}
+	if !strings.HasPrefix(string(out), "relia "+version+" go") {
+		t.Errorf("relia version printed %q, want \"relia %s go...\"", out, version)
+	}
+}
