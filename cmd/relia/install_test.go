@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,20 +14,23 @@ import (
 	"golang.org/x/mod/zip"
 )
 
-// TestGoInstall proves the README's install line: this tree, published as
-// v0.9.0 in a module proxy on disk (the layout proxy.golang.org serves:
-// @v/list, .info, .mod, .zip), installs with `go install
-// github.com/relia-dev/relia/cmd/relia@v0.9.0` into an empty GOBIN, and
+// TestGoInstall proves the README's install line: this tree, published in
+// a module proxy on disk (the layout proxy.golang.org serves: @v/list,
+// .info, .mod, .zip), installs with `go install
+// github.com/relia-dev/relia/cmd/relia@VERSION` into an empty GOBIN, and
 // the binary reports that version. The dependencies come from the
 // machine's module download cache (itself a proxy layout, verified when
 // it was filled) or, failing that, its configured GOPROXY. The checksum
-// database is off: it cannot know this v0.9.0, and go install of a
+// database is off: it cannot know this version, and go install of a
 // module@version asks it about dependencies too, which would tie the test
-// to the network even when the module cache holds them all. A fresh GOMODCACHE keeps an older
-// v0.9.0 from being reused and keeps the machine's cache clean; with
-// -trimpath the build cache still serves the dependencies it compiled
-// before. Skipped under -short: the first run compiles relia and every
-// dependency, minutes on two cores.
+// to the network even when the module cache holds them all.
+//
+// The machine's own GOMODCACHE is used, so the dependencies sit at the
+// paths the rest of the suite compiled them from and the build cache
+// serves them: only relia's packages compile (a fresh module cache costs
+// a cold compile of every dependency, six minutes of CPU). The version is
+// new on every run, so a stale copy is never reused, and the test removes
+// its copy from the module cache afterwards.
 func TestGoInstall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("go install from a module proxy compiles relia and its dependencies; skipped under -short")
@@ -35,7 +39,8 @@ func TestGoInstall(t *testing.T) {
 	if err != nil {
 		t.Skip("go not found in PATH")
 	}
-	const mod, version = "github.com/relia-dev/relia", "v0.9.0"
+	const mod = "github.com/relia-dev/relia"
+	version := fmt.Sprintf("v0.9.0-installtest.%d", time.Now().UnixNano())
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
@@ -71,21 +76,20 @@ func TestGoInstall(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	proxies := []string{"file://" + filepath.ToSlash(filepath.Join(tmp, "proxy")), "file://" + filepath.ToSlash(filepath.Join(goEnv("GOMODCACHE"), "cache", "download"))}
+	modCache := goEnv("GOMODCACHE")
+	proxies := []string{"file://" + filepath.ToSlash(filepath.Join(tmp, "proxy")), "file://" + filepath.ToSlash(filepath.Join(modCache, "cache", "download"))}
 	if p := goEnv("GOPROXY"); p != "" && p != "off" {
 		proxies = append(proxies, p)
 	}
+	t.Cleanup(func() { removeFromModCache(t, modCache, mod, version) })
 	gobin := filepath.Join(tmp, "bin")
 	cmd := exec.Command(goCmd, "install", mod+"/cmd/relia@"+version)
 	cmd.Dir = tmp // outside any module, as a new user's shell
 	cmd.Env = append(os.Environ(),
 		"GOPROXY="+strings.Join(proxies, ","),
 		"GOSUMDB=off", "GONOPROXY=", "GOPRIVATE=", "GOWORK=off", "GOTOOLCHAIN=local",
-		"GOMODCACHE="+filepath.Join(tmp, "modcache"),
-		// -modcacherw: t.TempDir can remove the module cache. -trimpath:
-		// compiled packages do not depend on where that cache is, so the
-		// build cache serves every run after the first.
-		"GOFLAGS=-modcacherw -trimpath -buildvcs=false",
+		// -modcacherw: the cleanup can remove this version's files.
+		"GOFLAGS=-modcacherw -buildvcs=false",
 		"GOBIN="+gobin,
 	)
 	began := time.Now()
@@ -100,5 +104,22 @@ func TestGoInstall(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(out), "relia "+version+" go") {
 		t.Errorf("relia version printed %q, want \"relia %s go...\"", out, version)
+	}
+}
+
+// removeFromModCache deletes what go install put in the module cache for
+// this test's version: the extracted tree and the downloaded files.
+func removeFromModCache(t *testing.T, modCache, mod, version string) {
+	escaped, err := module.EscapePath(mod)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	paths := []string{filepath.Join(modCache, filepath.FromSlash(escaped)+"@"+version)}
+	downloads, _ := filepath.Glob(filepath.Join(modCache, "cache", "download", filepath.FromSlash(escaped), "@v", version+".*"))
+	for _, p := range append(paths, downloads...) {
+		if err := os.RemoveAll(p); err != nil {
+			t.Errorf("clean the module cache: %v", err)
+		}
 	}
 }
