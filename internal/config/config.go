@@ -668,7 +668,7 @@ var known = []string{
 	"adjustments.name", "adjustments.slos", "adjustments.start", "adjustments.end", "adjustments.rrule", "adjustments.duration",
 	"chaos.type", "chaos.path", "chaos.services",
 	"limits.max_steps", "limits.max_snapshot_value_bytes", "limits.max_response_bytes", "limits.max_adjustment_occurrences",
-	"deploy.target", "archive.dir",
+	"deploy.target", "archive.dir", "archive.url",
 }
 
 // suggest names the accepted key closest to an unknown one, when it is close.
