@@ -70,7 +70,8 @@ var alertRules = [...]struct {
 //     whole window;
 //   - the longest burn lookback (3d, raised to whole steps) before the
 //     history start, so the first replayed alert step has every rate;
-//   - the opts.Weeks ISO weeks of the weekly table.
+//   - the opts.Weeks ISO weeks of the weekly table and the opts.Months
+//     calendar months.
 //
 // History counts in whole steps, as in Compute. The result is aligned down
 // to the step grid through Now. opts.Step must be set; with Step ≤ 0 nothing
@@ -108,6 +109,10 @@ func need(spec Spec, opts Options, step time.Duration) time.Time {
 	if opts.Weeks > 0 {
 		last := periodStart(CalendarWeek, now, loc)
 		from = earliest(from, periodShift(CalendarWeek, last, -(opts.Weeks-1), loc))
+	}
+	if opts.Months > 0 {
+		last := periodStart(CalendarMonth, now, loc)
+		from = earliest(from, periodShift(CalendarMonth, last, -(opts.Months-1), loc))
 	}
 	if step > 0 {
 		n := ceilDiv(now.Sub(from), step)
@@ -168,7 +173,9 @@ func need(spec Spec, opts Options, step time.Duration) time.Time {
 // holds, at each of them, the SLI and budget remaining of the window ending
 // there (rolling or calendar) and the 1h, 6h, 1d and 3d burn rates. Weeks
 // holds opts.Weeks ISO weeks in opts.Location, oldest first, the last being
-// the week (Start, End] that contains Now, counted up to Now.
+// the week (Start, End] that contains Now, counted up to Now; Months holds
+// opts.Months calendar months likewise. Each period is O(1) from the same
+// prefix sums.
 //
 // Every quantity at every step is O(1) from prefix sums, so Compute is
 // O(steps); its scratch space is pooled, and the Timeline slices are its only
@@ -248,7 +255,9 @@ func compute(spec Spec, s *metrics.Series, opts Options) (*Report, error) {
 	}
 
 	r.Timeline, r.Alerts, r.Episodes = replay(spec, c, base, step, K, h, &lsteps, r.Rules, allowed, loc, opts.StepDetail)
-	r.Weeks = weeks(opts.Weeks, spec.Window, allowed, c, data, excl, base, step, K, now, loc)
+	g := grid{c: c, data: data, excl: excl, base: base, step: step, K: K, allowed: allowed}
+	r.Weeks = weeks(opts.Weeks, spec.Window, g, now, loc)
+	r.Months = months(opts.Months, g, now, loc)
 	r.Quarter = Quarter{Start: periodStart(CalendarQuarter, now, loc), SLI: math.NaN()}
 	if qlo := max(floorDiv(r.Quarter.Start.Sub(base), step), 0); opts.QuarterToDate && qlo < K {
 		qT, qB := c[K].t-c[qlo].t, c[K].b-c[qlo].b
@@ -378,6 +387,9 @@ func validate(spec Spec, s *metrics.Series, opts Options) error {
 	}
 	if opts.Weeks < 0 {
 		return fmt.Errorf("weeks %d is negative", opts.Weeks)
+	}
+	if opts.Months < 0 {
+		return fmt.Errorf("months %d is negative", opts.Months)
 	}
 	if s == nil {
 		return fmt.Errorf("%w: no series", ErrSeries)
@@ -777,8 +789,37 @@ func recovery(spec Spec, c []cum, base time.Time, step time.Duration, K, lo int,
 	return time.Time{}
 }
 
+// grid is the prefix sums of one Compute, for the calendar periods: grid
+// step k = 1..K ends at base + k·step, and K at Now.
+type grid struct {
+	c       []cum
+	data    []float64
+	excl    []float64
+	base    time.Time
+	step    time.Duration
+	K       int
+	allowed float64
+}
+
+// period sums the steps ending in (start, end], cut at Now; it returns the
+// grid indexes lo and hi of the steps (lo, hi] it holds. Range reaches back
+// to the oldest period asked for, so start is never before base.
+func (g grid) period(start, end time.Time) (p Period, lo, hi int) {
+	lo = floorDiv(start.Sub(g.base), g.step)
+	hi = min(floorDiv(end.Sub(g.base), g.step), g.K)
+	T, B := g.c[hi].t-g.c[lo].t, g.c[hi].b-g.c[lo].b
+	p = Period{Start: start, End: end, Good: T - B, Total: T, Bad: B, SLI: math.NaN(), Burned: math.NaN()}
+	if T != 0 {
+		p.SLI = (T - B) / T
+		p.Burned = B / (g.allowed * T)
+	}
+	p.ExcludedSteps = int(g.excl[hi] - g.excl[lo])
+	p.Coverage = coverage(g.data[hi]-g.data[lo], hi-lo-p.ExcludedSteps)
+	return p, lo, hi
+}
+
 // weeks computes the weekly table: n ISO weeks, the last one containing now.
-func weeks(n int, window Window, allowed float64, c []cum, data, excl []float64, base time.Time, step time.Duration, K int, now time.Time, loc *time.Location) []Week {
+func weeks(n int, window Window, g grid, now time.Time, loc *time.Location) []Week {
 	if n == 0 {
 		return nil
 	}
@@ -786,30 +827,38 @@ func weeks(n int, window Window, allowed float64, c []cum, data, excl []float64,
 	last := periodStart(CalendarWeek, now, loc)
 	for j := range out {
 		start := periodShift(CalendarWeek, last, j-(n-1), loc)
-		end := periodShift(CalendarWeek, start, 1, loc)
-		lo := floorDiv(start.Sub(base), step)
-		hi := min(floorDiv(end.Sub(base), step), K)
-		T, B := c[hi].t-c[lo].t, c[hi].b-c[lo].b
-		wk := Week{Start: start, End: end, Good: T - B, Total: T, SLI: math.NaN()}
+		p, lo, hi := g.period(start, periodShift(CalendarWeek, start, 1, loc))
+		wk := Week{Period: p}
 		wk.Year, wk.Number = start.ISOWeek()
-		if T != 0 {
-			wk.SLI = (T - B) / T
-		}
-		wk.ExcludedSteps = int(excl[hi] - excl[lo])
 		// The window ending with the week: w steps back, or its period.
 		var wlo int
 		if window.Rolling > 0 {
-			wlo = max(hi-int(window.Rolling/step), 0)
+			wlo = max(hi-int(window.Rolling/g.step), 0)
 		} else {
-			end := base.Add(time.Duration(hi) * step)
-			wlo = max(floorDiv(periodStart(window.Calendar, end, loc).Sub(base), step), 0)
+			end := g.base.Add(time.Duration(hi) * g.step)
+			wlo = max(floorDiv(periodStart(window.Calendar, end, loc).Sub(g.base), g.step), 0)
 		}
 		wk.BudgetBurned = math.NaN()
-		if wT := c[hi].t - c[wlo].t; wT > 0 && hi > lo {
-			wk.BudgetBurned = B / (allowed * wT)
+		if wT := g.c[hi].t - g.c[wlo].t; wT > 0 && hi > lo {
+			wk.BudgetBurned = p.Bad / (g.allowed * wT)
 		}
-		wk.Coverage = coverage(data[hi]-data[lo], hi-lo-wk.ExcludedSteps)
 		out[j] = wk
+	}
+	return out
+}
+
+// months computes n calendar months, the last one containing now.
+func months(n int, g grid, now time.Time, loc *time.Location) []Month {
+	if n == 0 {
+		return nil
+	}
+	out := make([]Month, n)
+	last := periodStart(CalendarMonth, now, loc)
+	for j := range out {
+		start := periodShift(CalendarMonth, last, j-(n-1), loc)
+		p, _, _ := g.period(start, periodShift(CalendarMonth, start, 1, loc))
+		local := start.In(loc)
+		out[j] = Month{Year: local.Year(), Month: local.Month(), Period: p}
 	}
 	return out
 }
@@ -836,7 +885,7 @@ func burn(hi, lo cum, allowed float64) float64 {
 // of precedence.
 func status(total, coverage, remaining, atRiskBelow float64) string {
 	switch {
-	case total == 0 || coverage < 0.5:
+	case total == 0 || coverage < MinCoverage:
 		return StatusNoData
 	case remaining <= 0:
 		return StatusExhausted

@@ -655,9 +655,9 @@ func TestComputeWeeks(t *testing.T) {
 	// W01 up to Now: (Jan 4 00:00, Jan 6 12:00] = 60 steps, the last 12
 	//      without data: coverage 48/60 = 0.8; Total 480, Good 432, SLI 0.9.
 	want := []Week{
-		{Year: 2026, Number: 52, Start: time.Date(2026, 12, 21, 0, 0, 0, 0, time.UTC), End: w53, Good: 1512, Total: 1680, SLI: 0.9, Coverage: 1},
-		{Year: 2026, Number: 53, Start: w53, End: w01, Good: 0, Total: 0, SLI: nan, Coverage: 0},
-		{Year: 2027, Number: 1, Start: w01, End: time.Date(2027, 1, 11, 0, 0, 0, 0, time.UTC), Good: 432, Total: 480, SLI: 0.9, Coverage: 0.8},
+		{Year: 2026, Number: 52, Period: Period{Start: time.Date(2026, 12, 21, 0, 0, 0, 0, time.UTC), End: w53, Good: 1512, Total: 1680, SLI: 0.9, Coverage: 1}},
+		{Year: 2026, Number: 53, Period: Period{Start: w53, End: w01, Good: 0, Total: 0, SLI: nan, Coverage: 0}},
+		{Year: 2027, Number: 1, Period: Period{Start: w01, End: time.Date(2027, 1, 11, 0, 0, 0, 0, time.UTC), Good: 432, Total: 480, SLI: 0.9, Coverage: 0.8}},
 	}
 	if len(r.Weeks) != len(want) {
 		t.Fatalf("%d weeks, want %d", len(r.Weeks), len(want))
@@ -898,5 +898,67 @@ func TestComputeNoAlerts(t *testing.T) {
 	}
 	if got := len(DefaultRules()); got != 4 {
 		t.Errorf("%d default rules, want 4", got)
+	}
+}
+
+// Three calendar months in Europe/Berlin with 1h steps, around the end of
+// summer time (Sunday 25 October 2026, 03:00 CEST → 02:00 CET). Berlin's
+// October runs from 30 September 22:00 UTC to 31 October 23:00 UTC: 745
+// steps, an hour more than its 31 days. Bad steps sit at the month edges,
+// where UTC would put them in the other month.
+func TestComputeMonthsBerlinDST(t *testing.T) {
+	berlin := mustLoad(t, "Europe/Berlin")
+	utc := func(mo time.Month, d, h int) time.Time { return time.Date(2026, mo, d, h, 0, 0, 0, time.UTC) }
+	now := utc(11, 1, 3) // 04:00 CET on 1 November
+	spec := Spec{ID: "test/months", Objective: 99.9, Window: Window{Rolling: day}, Budgeting: Occurrences}
+	opts := Options{Now: now, History: time.Hour, Location: berlin, Months: 3, Step: time.Hour}
+	sepStart, octStart, novStart := utc(8, 31, 22), utc(9, 30, 22), utc(10, 31, 23)
+	s := seriesFor(spec, opts, func(end time.Time) pair {
+		switch {
+		case !end.After(sepStart.Add(10 * day)): // 1–10 September (Berlin): no data
+			return noData
+		case end.Equal(utc(9, 30, 22)): // 23:00–24:00 CEST on 30 September
+			return pair{0, 10}
+		case end.Equal(utc(9, 30, 23)): // 00:00–01:00 CEST on 1 October
+			return pair{6, 10}
+		case end.Equal(utc(10, 31, 23)): // 23:00–24:00 CET on 31 October
+			return pair{0, 10}
+		case end.Equal(utc(11, 1, 0)): // 00:00–01:00 CET on 1 November
+			return pair{5, 10}
+		}
+		return pair{10, 10}
+	})
+	r := mustCompute(t, spec, s, opts)
+	// September: 720 steps, the first 240 without data: coverage 2/3,
+	//   T = 480·10 = 4800, B = 10; allowed 0.001·4800 = 4.8, burned 10/4.8.
+	// October: 745 steps, T = 7450, B = 4 + 10 = 14, burned 14/7.45.
+	// November to Now: 4 steps, T = 40, B = 5, burned 5/0.04 = 125.
+	want := []Month{
+		{Year: 2026, Month: time.September, Period: Period{Start: sepStart, End: octStart, Good: 4790, Total: 4800, Bad: 10, SLI: 4790.0 / 4800, Coverage: 480.0 / 720, Burned: 10 / 4.8}},
+		{Year: 2026, Month: time.October, Period: Period{Start: octStart, End: novStart, Good: 7436, Total: 7450, Bad: 14, SLI: 7436.0 / 7450, Coverage: 1, Burned: 14 / 7.45}},
+		{Year: 2026, Month: time.November, Period: Period{Start: novStart, End: utc(11, 30, 23), Good: 35, Total: 40, Bad: 5, SLI: 0.875, Coverage: 1, Burned: 125}},
+	}
+	if len(r.Months) != len(want) {
+		t.Fatalf("%d months, want %d", len(r.Months), len(want))
+	}
+	for i, m := range want {
+		g := r.Months[i]
+		if g.Year != m.Year || g.Month != m.Month || !g.Start.Equal(m.Start) || !g.End.Equal(m.End) {
+			t.Errorf("month %d is %d-%02d (%s, %s], want %d-%02d (%s, %s]", i, g.Year, g.Month, g.Start, g.End, m.Year, m.Month, m.Start, m.End)
+		}
+		checkFloat(t, m.Month.String()+" Good", g.Good, m.Good)
+		checkFloat(t, m.Month.String()+" Total", g.Total, m.Total)
+		checkFloat(t, m.Month.String()+" Bad", g.Bad, m.Bad)
+		checkFloat(t, m.Month.String()+" SLI", g.SLI, m.SLI)
+		checkFloat(t, m.Month.String()+" Coverage", g.Coverage, m.Coverage)
+		checkFloat(t, m.Month.String()+" Burned", g.Burned, m.Burned)
+		if g.ExcludedSteps != 0 {
+			t.Errorf("%s: %d excluded steps, want 0", m.Month, g.ExcludedSteps)
+		}
+	}
+	// Range reaches back to the oldest month, though window and history
+	// need only a day.
+	if from := Range(spec, opts); from.After(sepStart) {
+		t.Errorf("Range starts %s, after September's start %s", from, sepStart)
 	}
 }

@@ -26,17 +26,17 @@ func TestComputeMatchesNaive(t *testing.T) {
 		opts Options
 	}{
 		{Spec{Objective: 99, Window: Window{Rolling: 7 * day}, Budgeting: Occurrences},
-			Options{Now: testNow, History: 3 * day, Location: time.UTC, Weeks: 3, Step: time.Hour}},
+			Options{Now: testNow, History: 3 * day, Location: time.UTC, Weeks: 3, Months: 3, Step: time.Hour}},
 		{Spec{Objective: 90, Window: Window{Rolling: day}, Budgeting: Timeslices, SliceThreshold: 95},
 			Options{Now: testNow, History: day, Location: berlin, Weeks: 2, Step: 5 * time.Minute}},
 		{Spec{Objective: 95, Window: Window{Calendar: CalendarWeek}, Budgeting: RatioTimeslices},
-			Options{Now: time.Date(2026, 3, 31, 10, 0, 0, 0, time.UTC), History: 10 * day, Location: berlin, Weeks: 3, Step: time.Hour}},
+			Options{Now: time.Date(2026, 3, 31, 10, 0, 0, 0, time.UTC), History: 10 * day, Location: berlin, Weeks: 3, Months: 2, Step: time.Hour}},
 		{Spec{Objective: 99.5, Window: Window{Calendar: CalendarMonth}, Budgeting: Occurrences},
-			Options{Now: time.Date(2026, 11, 1, 5, 0, 0, 0, time.UTC), History: day, Location: berlin, Weeks: 1, Step: 5 * time.Minute}},
+			Options{Now: time.Date(2026, 11, 1, 5, 0, 0, 0, time.UTC), History: day, Location: berlin, Weeks: 1, Months: 2, Step: 5 * time.Minute}},
 		{Spec{Objective: 99, Window: Window{Calendar: CalendarQuarter}, Budgeting: Occurrences},
 			Options{Now: time.Date(2026, 10, 2, 3, 0, 0, 0, time.UTC), History: 5 * day, Location: berlin, Step: time.Hour}},
 		{Spec{Objective: 99, Window: Window{Rolling: 7 * day}, Budgeting: Occurrences},
-			Options{Now: testNow, History: day + 100*time.Minute, Location: kathmandu, Weeks: 2, Step: 7 * time.Minute}},
+			Options{Now: testNow, History: day + 100*time.Minute, Location: kathmandu, Weeks: 2, Months: 2, Step: 7 * time.Minute}},
 		{Spec{Objective: 99.9, Window: Window{Rolling: time.Hour}, Budgeting: Occurrences},
 			Options{Now: testNow, History: 2 * day, Location: time.UTC, Step: 10 * time.Minute}},
 		{Spec{Objective: 99, Window: Window{Calendar: CalendarWeek}, Budgeting: Timeslices, SliceThreshold: 90},
@@ -236,31 +236,43 @@ func naive(spec Spec, s *metrics.Series, opts Options) *Report {
 		}
 	}
 
+	// period re-sums the steps ending in (start, end], cut at Now.
+	period := func(start, end time.Time) Period {
+		upTo := end
+		if upTo.After(now) {
+			upTo = now
+		}
+		// The instants are not on the grid when midnight is not: start
+		// from the last step ending at or before upTo.
+		τ := now.Add(-now.Sub(upTo) / step * step)
+		if now.Sub(upTo)%step != 0 {
+			τ = τ.Add(-step)
+		}
+		G, T, data, steps := sum(start, τ)
+		p := Period{Start: start, End: end, Good: G, Total: T, Bad: T - G, SLI: math.NaN(), Burned: math.NaN()}
+		if T != 0 {
+			p.SLI = G / T
+			p.Burned = (T - G) / (allowed * T)
+		}
+		if steps > 0 {
+			p.Coverage = data / steps
+		}
+		return p
+	}
 	if opts.Weeks > 0 {
 		last := naivePeriodStart(CalendarWeek, now, loc)
 		for j := opts.Weeks - 1; j >= 0; j-- {
 			start := last.AddDate(0, 0, -7*j)
-			end := start.AddDate(0, 0, 7)
-			upTo := end
-			if upTo.After(now) {
-				upTo = now
-			}
-			// The instants are not on the grid when midnight is not: start
-			// from the last step ending at or before upTo.
-			τ := now.Add(-now.Sub(upTo) / step * step)
-			if now.Sub(upTo)%step != 0 {
-				τ = τ.Add(-step)
-			}
-			G, T, data, steps := sum(start, τ)
-			w := Week{Start: start, End: end, Good: G, Total: T, SLI: math.NaN()}
+			w := Week{Period: period(start, start.AddDate(0, 0, 7))}
 			w.Year, w.Number = start.ISOWeek()
-			if T != 0 {
-				w.SLI = G / T
-			}
-			if steps > 0 {
-				w.Coverage = data / steps
-			}
 			r.Weeks = append(r.Weeks, w)
+		}
+	}
+	if opts.Months > 0 {
+		last := naivePeriodStart(CalendarMonth, now, loc)
+		for j := opts.Months - 1; j >= 0; j-- {
+			start := last.AddDate(0, -j, 0)
+			r.Months = append(r.Months, Month{Year: start.Year(), Month: start.Month(), Period: period(start, start.AddDate(0, 1, 0))})
 		}
 	}
 	return r
@@ -362,5 +374,21 @@ func compareReports(t *testing.T, got, want *Report) {
 		checkFloat(t, "week Total", g.Total, w.Total)
 		checkFloat(t, "week SLI", g.SLI, w.SLI)
 		checkFloat(t, "week Coverage", g.Coverage, w.Coverage)
+		checkFloat(t, "week Burned", g.Burned, w.Burned)
+	}
+	if len(got.Months) != len(want.Months) {
+		t.Fatalf("%d months, want %d", len(got.Months), len(want.Months))
+	}
+	for i, m := range want.Months {
+		g := got.Months[i]
+		if g.Year != m.Year || g.Month != m.Month || !g.Start.Equal(m.Start) || !g.End.Equal(m.End) {
+			t.Errorf("month %d: %d-%02d (%s, %s], want %d-%02d (%s, %s]", i, g.Year, g.Month, g.Start, g.End, m.Year, m.Month, m.Start, m.End)
+		}
+		checkFloat(t, "month Good", g.Good, m.Good)
+		checkFloat(t, "month Total", g.Total, m.Total)
+		checkFloat(t, "month Bad", g.Bad, m.Bad)
+		checkFloat(t, "month SLI", g.SLI, m.SLI)
+		checkFloat(t, "month Coverage", g.Coverage, m.Coverage)
+		checkFloat(t, "month Burned", g.Burned, m.Burned)
 	}
 }

@@ -15,6 +15,10 @@ const (
 	RatioTimeslices = "ratio_timeslices"
 )
 
+// MinCoverage is the data coverage below which a window or period has no
+// figures worth showing: its status is no-data.
+const MinCoverage = 0.5
+
 // Statuses, in order of severity.
 const (
 	StatusHealthy   = "healthy"
@@ -113,6 +117,7 @@ type Options struct {
 	History  time.Duration  // span of chart series and alert replay, ending at Now
 	Location *time.Location // calendar windows and ISO weeks start at 00:00 here; nil means UTC
 	Weeks    int            // ISO weeks in the weekly table, the last one containing Now
+	Months   int            // calendar months in Report.Months, the last one containing Now
 	// QuarterToDate asks for Report.Quarter; Range then reaches back to the
 	// quarter's start, which may be longer than history and windows need.
 	QuarterToDate bool
@@ -164,19 +169,39 @@ type Alert struct {
 	Active bool      // still firing at Now
 }
 
-// Week is the compliance of one ISO week, Monday 00:00 to Monday 00:00 in
-// Options.Location: the steps ending in (Start, End].
-type Week struct {
-	Year, Number  int // ISO year and week
+// Period is the compliance of one calendar period in Options.Location: the
+// steps ending in (Start, End], cut at Now for the period that holds it.
+type Period struct {
 	Start, End    time.Time
-	Good, Total   float64
+	Good, Total   float64 // units, as in Report
+	Bad           float64 // Total − Good, summed apart (as in Report) so that no rounding shows
 	SLI           float64 // NaN when no traffic
-	Coverage      float64 // steps with data / steps in the week (up to Now for the current week), less excluded steps
+	Coverage      float64 // steps with data / steps in the period (up to Now for the current one), less excluded steps
 	ExcludedSteps int     // steps inside budget adjustments
+	// Burned is the period's bad units as a share of its own allowed bad
+	// units, (1 − objective)·Total: above 1 the period missed the
+	// objective. NaN without traffic.
+	Burned float64
+}
+
+// Week is the compliance of one ISO week, Monday 00:00 to Monday 00:00 in
+// Options.Location.
+type Week struct {
+	Year, Number int // ISO year and week
+	Period
 	// BudgetBurned is the week's bad units as a share of the allowed bad
-	// units of the window ending with the week (or at Now); NaN when that
-	// window has no traffic.
+	// units of the SLO's window ending with the week (or at Now); NaN when
+	// that window has no traffic.
 	BudgetBurned float64
+}
+
+// Month is the compliance of one calendar month, the 1st 00:00 to the next
+// 1st 00:00 in Options.Location; a month with a change of daylight saving
+// time is an hour shorter or longer than its days.
+type Month struct {
+	Year  int
+	Month time.Month
+	Period
 }
 
 // Quarter is compliance over the calendar quarter holding Now, from its
@@ -228,6 +253,7 @@ type Report struct {
 	Rules                  []Rule
 	Alerts                 []Alert // oldest first, over the history span
 	Weeks                  []Week  // oldest first
+	Months                 []Month // oldest first
 	Quarter                Quarter // the calendar quarter to date (Options.QuarterToDate), for the executive summary
 	Timeline               Timeline
 	Notes                  []string // e.g. a short window raised to the step
