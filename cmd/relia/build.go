@@ -38,6 +38,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		verbose    = fs.Bool("v", false, "log each metric query (selector, range, points, time, cache hit) to stderr")
 		noCache    = fs.Bool("no-cache", false, "fetch all metric history from the stores, ignoring .relia/cache/")
 		strict     = fs.Bool("strict", false, "fail (exit 1, nothing written) on warnings too, such as a chaos log relia cannot read or place in time")
+		printPDF   = fs.Bool("pdf", false, "also print the executive summary, each month page and the latest complete weekly review to PDF\n(with Chromium: $RELIA_CHROMIUM, the Debian package chromium, or chromium/google-chrome in PATH;\nwithout one, a warning and the site without PDFs)")
 	)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -50,7 +51,7 @@ func runBuild(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return &usageError{msg: "--base-url: " + err.Error()}
 		}
 	}
-	opts := site.Options{ConfigPath: *configPath, Out: *outDir, BaseURL: *baseURL, Drafts: *drafts, NoCache: *noCache, Strict: *strict}
+	opts := site.Options{ConfigPath: *configPath, Out: *outDir, BaseURL: *baseURL, Drafts: *drafts, NoCache: *noCache, Strict: *strict, PDF: *printPDF}
 	if *verbose {
 		opts.Verbose = stderr
 	}

@@ -36,7 +36,8 @@ const (
 // Cell is one SLO's compliance over one period.
 type Cell struct {
 	Name    string // "2026-W47" or "2026-11": the review's or month page's name
-	Label   string // column heading: "W47", "Nov 2026"
+	Label   string // column heading: "W47", "Nov"
+	Sub     string // under it: the week's Monday ("16 Nov") or the month's year ("2026")
 	Start   time.Time
 	End     time.Time
 	Current bool // the period holds the report time: counted up to it
@@ -66,12 +67,11 @@ type Policy struct {
 // the report time, loc the site's zone.
 func NewRow(id string, objective float64, weeks []slo.Week, months []slo.Month, pol Policy, now time.Time, loc *time.Location) Row {
 	r := Row{ID: id, Objective: objective, Weeks: make([]Cell, Weeks), Months: make([]Cell, Months)}
-	decimals := Decimals(objective)
 
 	weeks = weeks[max(len(weeks)-Weeks, 0):]
 	pad := Weeks - len(weeks)
 	for i, w := range weeks {
-		r.Weeks[pad+i] = cell(WeekName(w), weekLabel(w.Number), w.Period, objective, decimals, pol, now)
+		r.Weeks[pad+i] = WeekCell(w, objective, pol, now)
 	}
 	// Outside weeks: back from the oldest computed week, or, without any,
 	// from the one after now's, so that the last is now's.
@@ -83,13 +83,13 @@ func NewRow(id string, objective float64, weeks []slo.Week, months []slo.Month, 
 	for i := pad - 1; i >= 0; i-- {
 		start = time.Date(start.Year(), start.Month(), start.Day()-7, 0, 0, 0, 0, loc)
 		year, n := start.ISOWeek()
-		r.Weeks[i] = outside(fmt.Sprintf("%d-W%02d", year, n), weekLabel(n), start, start.AddDate(0, 0, 7))
+		r.Weeks[i] = outside(fmt.Sprintf("%d-W%02d", year, n), weekLabel(n), weekSub(start), start, start.AddDate(0, 0, 7))
 	}
 
 	months = months[max(len(months)-Months, 0):]
 	pad = Months - len(months)
 	for i, m := range months {
-		r.Months[pad+i] = cell(MonthName(m.Year, m.Month), monthLabel(m.Year, m.Month), m.Period, objective, decimals, pol, now)
+		r.Months[pad+i] = MonthCell(m, objective, pol, now)
 	}
 	start = monthStart(now, loc)
 	start = time.Date(start.Year(), start.Month()+1, 1, 0, 0, 0, 0, loc)
@@ -98,22 +98,32 @@ func NewRow(id string, objective float64, weeks []slo.Week, months []slo.Month, 
 	}
 	for i := pad - 1; i >= 0; i-- {
 		start = time.Date(start.Year(), start.Month()-1, 1, 0, 0, 0, 0, loc)
-		r.Months[i] = outside(MonthName(start.Year(), start.Month()), monthLabel(start.Year(), start.Month()), start, start.AddDate(0, 1, 0))
+		r.Months[i] = outside(MonthName(start.Year(), start.Month()), monthLabel(start.Month()), strconv.Itoa(start.Year()), start, start.AddDate(0, 1, 0))
 	}
 	return r
 }
 
-func cell(name, label string, p slo.Period, objective float64, decimals int, pol Policy, now time.Time) Cell {
-	c := Cell{Name: name, Label: label, Start: p.Start, End: p.End, Current: p.End.After(now), Period: p, State: State(p, pol)}
+// WeekCell is the cell of one computed ISO week; now is the report time.
+func WeekCell(w slo.Week, objective float64, pol Policy, now time.Time) Cell {
+	return cell(WeekName(w), weekLabel(w.Number), weekSub(w.Start), w.Period, objective, pol, now)
+}
+
+// MonthCell is the cell of one computed month; now is the report time.
+func MonthCell(m slo.Month, objective float64, pol Policy, now time.Time) Cell {
+	return cell(MonthName(m.Year, m.Month), monthLabel(m.Month), strconv.Itoa(m.Year), m.Period, objective, pol, now)
+}
+
+func cell(name, label, sub string, p slo.Period, objective float64, pol Policy, now time.Time) Cell {
+	c := Cell{Name: name, Label: label, Sub: sub, Start: p.Start, End: p.End, Current: p.End.After(now), Period: p, State: State(p, pol)}
 	if c.State != NoData {
-		c.Text = FloorPercent(p.SLI, decimals)
+		c.Text = FloorPercent(p.SLI, Decimals(objective))
 	}
 	return c
 }
 
-func outside(name, label string, start, end time.Time) Cell {
+func outside(name, label, sub string, start, end time.Time) Cell {
 	nan := math.NaN()
-	return Cell{Name: name, Label: label, Start: start, End: end, State: Outside,
+	return Cell{Name: name, Label: label, Sub: sub, Start: start, End: end, State: Outside,
 		Period: slo.Period{Start: start, End: end, SLI: nan, Burned: nan}}
 }
 
@@ -138,11 +148,15 @@ func WeekName(w slo.Week) string { return fmt.Sprintf("%d-W%02d", w.Year, w.Numb
 // MonthName is a month's name in paths: "2026-11".
 func MonthName(year int, month time.Month) string { return fmt.Sprintf("%d-%02d", year, int(month)) }
 
+// MonthTitle is a month's name in headings: "November 2026".
+func MonthTitle(year int, month time.Month) string { return fmt.Sprintf("%s %d", month, year) }
+
 func weekLabel(n int) string { return fmt.Sprintf("W%02d", n) }
 
-func monthLabel(year int, month time.Month) string {
-	return month.String()[:3] + " " + strconv.Itoa(year)
-}
+// weekSub is the week's Monday, as the period starts in the site's zone.
+func weekSub(start time.Time) string { return start.Format("2 Jan") }
+
+func monthLabel(month time.Month) string { return month.String()[:3] }
 
 // weekStart is Monday 00:00 in loc of the ISO week holding t, in the
 // (start, end] sense of the SLO math: at exactly Monday 00:00 it is the

@@ -138,34 +138,34 @@ func TestNewRowPads(t *testing.T) {
 		t.Fatalf("%d weeks and %d months, want %d and %d", len(r.Weeks), len(r.Months), Weeks, Months)
 	}
 	wantWeeks := map[int]struct {
-		name, label, state, text string
-		start                    time.Time
-		current                  bool
+		name, label, sub, state, text string
+		start                         time.Time
+		current                       bool
 	}{
-		0:  {"2026-W33", "W33", Outside, "", time.Date(2026, 8, 10, 0, 0, 0, 0, ny), false},
-		10: {"2026-W43", "W43", Outside, "", time.Date(2026, 10, 19, 0, 0, 0, 0, ny), false},
-		11: {"2026-W44", "W44", Missed, "99.00", w44, false},
-		12: {"2026-W45", "W45", Met, "100.00", w45, true},
+		0:  {"2026-W33", "W33", "10 Aug", Outside, "", time.Date(2026, 8, 10, 0, 0, 0, 0, ny), false},
+		10: {"2026-W43", "W43", "19 Oct", Outside, "", time.Date(2026, 10, 19, 0, 0, 0, 0, ny), false},
+		11: {"2026-W44", "W44", "26 Oct", Missed, "99.00", w44, false},
+		12: {"2026-W45", "W45", "2 Nov", Met, "100.00", w45, true},
 	}
 	for i, w := range wantWeeks {
 		c := r.Weeks[i]
-		if c.Name != w.name || c.Label != w.label || c.State != w.state || c.Text != w.text || !c.Start.Equal(w.start) || c.Current != w.current {
-			t.Errorf("week %d: %s %s %s %q from %s current %v, want %s %s %s %q from %s current %v", i,
-				c.Name, c.Label, c.State, c.Text, c.Start, c.Current, w.name, w.label, w.state, w.text, w.start, w.current)
+		if c.Name != w.name || c.Label != w.label || c.Sub != w.sub || c.State != w.state || c.Text != w.text || !c.Start.Equal(w.start) || c.Current != w.current {
+			t.Errorf("week %d: %s %s %s %s %q from %s current %v, want %s %s %s %s %q from %s current %v", i,
+				c.Name, c.Label, c.Sub, c.State, c.Text, c.Start, c.Current, w.name, w.label, w.sub, w.state, w.text, w.start, w.current)
 		}
 	}
 	if got, want := r.Weeks[10].End, w44; !got.Equal(want) {
 		t.Errorf("the last padded week ends %s, want %s (the first computed week's start)", got, want)
 	}
-	wantMonths := map[int]struct{ name, label, state string }{
-		0:  {"2025-12", "Dec 2025", Outside},
-		10: {"2026-10", "Oct 2026", Outside},
-		11: {"2026-11", "Nov 2026", NoData},
+	wantMonths := map[int]struct{ name, label, sub, state string }{
+		0:  {"2025-12", "Dec", "2025", Outside},
+		10: {"2026-10", "Oct", "2026", Outside},
+		11: {"2026-11", "Nov", "2026", NoData},
 	}
 	for i, m := range wantMonths {
 		c := r.Months[i]
-		if c.Name != m.name || c.Label != m.label || c.State != m.state || c.Text != "" {
-			t.Errorf("month %d: %s %s %s %q, want %s %s %s \"\"", i, c.Name, c.Label, c.State, c.Text, m.name, m.label, m.state)
+		if c.Name != m.name || c.Label != m.label || c.Sub != m.sub || c.State != m.state || c.Text != "" {
+			t.Errorf("month %d: %s %s %s %s %q, want %s %s %s %s \"\"", i, c.Name, c.Label, c.Sub, c.State, c.Text, m.name, m.label, m.sub, m.state)
 		}
 	}
 	if got, want := r.Months[10].Start, time.Date(2026, 10, 1, 4, 0, 0, 0, time.UTC); !got.Equal(want) {

@@ -23,7 +23,7 @@ import (
 
 // Pages are the page templates a theme provides; each is combined with
 // base.html, which defines the layout and calls the page's "content".
-var Pages = []string{"index.html", "slo.html", "retro.html", "retros.html", "404.html", "review.html", "reviews.html", "actions.html", "search.html", "summary.html", "chaos-index.html", "chaos-run.html", "chaos.html"}
+var Pages = []string{"index.html", "slo.html", "retro.html", "retros.html", "404.html", "review.html", "reviews.html", "actions.html", "search.html", "summary.html", "chaos-index.html", "chaos-run.html", "chaos.html", "calendar.html", "month.html"}
 
 // Theme is the parsed set of page templates.
 type Theme struct {

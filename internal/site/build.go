@@ -62,6 +62,9 @@ type Options struct {
 	// Series, when set, keeps fetched metric history in memory between
 	// builds of one process (relia serve): see fetch.SeriesCache.
 	Series *fetch.SeriesCache
+	// PDF prints the executive summary, every month page and the latest
+	// complete weekly review to PDF files beside them (--pdf).
+	PDF bool
 }
 
 // Result describes a finished build.
@@ -166,6 +169,8 @@ type build struct {
 	warnings *diag.List
 
 	results []sloResult // every SLO once run has computed them; Check reads them
+
+	printQueue []printJob // pages --pdf prints once the site is written
 }
 
 // keptSLO is an SLO's full-resolution data, kept for chart blocks.
@@ -338,7 +343,7 @@ func (b *build) policyFor(s config.SLO, r *slo.Report) policy.Policy {
 }
 
 func (b *build) sloOptions() slo.Options {
-	return slo.Options{Now: b.now, History: b.cfg.History, Location: b.cfg.Location, Weeks: b.weeks(), Step: b.cfg.Step, QuarterToDate: true}
+	return slo.Options{Now: b.now, History: b.cfg.History, Location: b.cfg.Location, Weeks: b.weeks(), Months: b.months(), Step: b.cfg.Step, QuarterToDate: true}
 }
 
 func (b *build) run(ctx context.Context, pub *publish.Publisher) (*Result, error) {
@@ -378,6 +383,9 @@ func (b *build) run(ctx context.Context, pub *publish.Publisher) (*Result, error
 	b.measureChaos()
 	n, err := b.writeSitePages(pub, results)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.printPDFs(ctx, pub); err != nil {
 		return nil, err
 	}
 	return &Result{Now: b.now, Pages: int(pages.Load()) + n, SLOs: len(results)}, nil

@@ -29,6 +29,7 @@ type pageData struct {
 	Section string // "home", "slos", "retros": highlights the navigation
 	Charts  []render.Chart
 	Page    any
+	PDF     string // the page's PDF, relative to it, when --pdf prints it
 }
 
 type siteInfo struct {
@@ -324,6 +325,10 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 		return 0, err
 	}
 	pages++
+	if n, err = b.writeCalendar(pub, results); err != nil {
+		return 0, err
+	}
+	pages += n
 
 	// 404: served at any depth, so its links are absolute under base_url.
 	if err := write("404.html", "404.html", pageData{Site: b.siteInfo(), Root: b.cfg.BaseURL, Title: "Not found"}); err != nil {

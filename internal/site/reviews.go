@@ -182,12 +182,18 @@ func (b *build) writeReviews(pub *publish.Publisher, results []sloResult) (int, 
 	}
 	pages := 0
 	var docs []searchDoc
+	printed := latestComplete(weeks)
 	for _, w := range weeks {
-		html, err := renderPage(b.theme, "review.html", pageData{Site: b.siteInfo(), Root: rootOf(w.Path), Title: "Week " + w.Name, Section: "reviews", Page: w})
-		if err != nil {
-			return 0, nil, err
+		data := pageData{Site: b.siteInfo(), Root: rootOf(w.Path), Title: "Week " + w.Name, Section: "reviews", Page: w}
+		if w == printed {
+			err = b.writePrintable(pub, w.Path, "review.html", data, "review.pdf")
+		} else {
+			var html []byte
+			if html, err = renderPage(b.theme, "review.html", data); err == nil {
+				err = pub.WriteFile(w.Path+"index.html", html)
+			}
 		}
-		if err := pub.WriteFile(w.Path+"index.html", html); err != nil {
+		if err != nil {
 			return 0, nil, err
 		}
 		pages++

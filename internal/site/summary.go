@@ -185,11 +185,8 @@ func (b *build) costliestIncidents(results []sloResult) []summaryIncident {
 
 func (b *build) writeSummary(pub *publish.Publisher, results []sloResult) error {
 	page, charts := b.summary(results)
-	html, err := renderPage(b.theme, "summary.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Executive summary", Section: "summary", Page: page, Charts: charts})
-	if err != nil {
-		return err
-	}
-	return pub.WriteFile("summary/index.html", html)
+	data := pageData{Site: b.siteInfo(), Root: "../", Title: "Executive summary", Section: "summary", Page: page, Charts: charts}
+	return b.writePrintable(pub, "summary/", "summary.html", data, "summary.pdf")
 }
 
 // chaosSummary counts the chaos programme's runs of the quarter to date.

@@ -1,0 +1,256 @@
+package site
+
+import (
+	"slices"
+	"time"
+
+	"github.com/relia-dev/relia/internal/calendar"
+	"github.com/relia-dev/relia/internal/policy"
+	"github.com/relia-dev/relia/internal/publish"
+	"github.com/relia-dev/relia/internal/render"
+	"github.com/relia-dev/relia/internal/slo"
+)
+
+// months is the number of calendar months (in the site's zone) that hold a
+// step of the history: each SLO computes them, and each gets a month page.
+func (b *build) months() int {
+	return calendar.MonthsCovered(b.now, b.cfg.History, b.cfg.Step, b.cfg.Location)
+}
+
+func monthPath(name string) string { return "months/" + name + "/" }
+
+// calendarPage is every SLO × the last ISO weeks and calendar months.
+type calendarPage struct {
+	Weeks, Months []calendarCell // the columns: periods are the same for every SLO
+	Rows          []calendarRow
+	HistoryStart  time.Time
+	History       string
+	AtRiskBelow   float64
+}
+
+type calendarRow struct {
+	ID, Path      string
+	Objective     float64
+	Weeks, Months []calendarCell
+}
+
+// calendarCell is a cell with its link, relative to the calendar page:
+// the week's review or the month's page, none before the history.
+type calendarCell struct {
+	calendar.Cell
+	Href    string
+	Kind    string // "week" or "month"
+	Compact bool   // a large site: no tooltip, to keep the page light
+}
+
+func calendarCells(cells []calendar.Cell, dir func(string) string, kind string, compact bool) []calendarCell {
+	out := make([]calendarCell, len(cells))
+	for i, c := range cells {
+		out[i] = calendarCell{Cell: c, Kind: kind, Compact: compact}
+		if c.State != calendar.Outside {
+			out[i].Href = "../" + dir(c.Name) + "index.html"
+		}
+	}
+	return out
+}
+
+// monthPage is the monthly error-budget report: per SLO the month's
+// compliance and the share of the month's own budget it spent, with the
+// alerts, burn episodes, incidents and chaos runs of the month.
+type monthPage struct {
+	Name, Title string // "2026-11", "November 2026"
+	Path        string
+	Start, End  time.Time
+	Current     bool // the month holds the report time: counted up to it
+	// ReplayFrom is set when the month began before the history: alerts
+	// and burn episodes are replayed from there only.
+	ReplayFrom time.Time
+	Prev, Next string
+	SLOs       []monthSLO
+	Met        int // SLOs met (or close), missed, without data
+	Missed     int
+	NoData     int
+	Pages      int // page alerts that started in the month
+	Tickets    int
+	// Episodes are the month's costliest burn episodes (the share of the
+	// window's budget they spent), and every one that needs a
+	// retrospective; Minor counts the others, EpisodeCount all.
+	Episodes     []monthEpisode
+	Minor        int
+	EpisodeCount int
+	Incidents    []retroLink
+	Chaos        []runRow // chaos runs that started in the month
+	Gaps         int
+	Compact      bool
+}
+
+type monthSLO struct {
+	ID, Path  string
+	Objective float64
+	Units     string
+	Cell      calendar.Cell
+	Alerts    int // that started in the month
+	Episodes  int
+	NoRules   bool
+}
+
+type monthEpisode struct {
+	SLO, Path, Units string
+	policy.Episode
+}
+
+// writeCalendar writes the calendar and one page per month of the history.
+func (b *build) writeCalendar(pub *publish.Publisher, results []sloResult) (int, error) {
+	pol := calendar.Policy{AtRiskBelow: b.cfg.Policy.AtRiskBelow}
+	histStart := b.now.Add(-b.cfg.History)
+	cal := calendarPage{HistoryStart: histStart, History: render.Duration(b.cfg.History), AtRiskBelow: pol.AtRiskBelow}
+	compact := len(results) > groupedAbove
+	for _, res := range results {
+		row := calendar.NewRow(res.cfg.ID(), res.cfg.Objective, res.report.Weeks, res.report.Months, pol, b.now, b.cfg.Location)
+		cal.Rows = append(cal.Rows, calendarRow{ID: row.ID, Path: sloPath(res.cfg), Objective: row.Objective,
+			Weeks: calendarCells(row.Weeks, reviewPath, "week", compact), Months: calendarCells(row.Months, monthPath, "month", compact)})
+	}
+	if len(cal.Rows) > 0 {
+		cal.Weeks, cal.Months = cal.Rows[0].Weeks, cal.Rows[0].Months
+	}
+	html, err := renderPage(b.theme, "calendar.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Calendar", Section: "calendar", Page: cal})
+	if err != nil {
+		return 0, err
+	}
+	if err := pub.WriteFile("calendar/index.html", html); err != nil {
+		return 0, err
+	}
+	pages := 1
+
+	months := b.monthPages(results, pol, histStart)
+	for _, m := range months {
+		data := pageData{Site: b.siteInfo(), Root: rootOf(m.Path), Title: m.Title, Section: "calendar", Page: m}
+		if err := b.writePrintable(pub, m.Path, "month.html", data, "month.pdf"); err != nil {
+			return 0, err
+		}
+		pages++
+	}
+	return pages, nil
+}
+
+// monthPages assembles the month pages, oldest first, from each SLO's
+// Months (all SLOs have the same ones).
+func (b *build) monthPages(results []sloResult, pol calendar.Policy, histStart time.Time) []*monthPage {
+	if len(results) == 0 {
+		return nil
+	}
+	n := len(results[0].report.Months)
+	out := make([]*monthPage, n)
+	for j := range n {
+		m0 := results[0].report.Months[j]
+		mp := &monthPage{Name: calendar.MonthName(m0.Year, m0.Month), Title: calendar.MonthTitle(m0.Year, m0.Month),
+			Start: m0.Start, End: m0.End, Current: m0.End.After(b.now), Compact: len(results) > groupedAbove}
+		mp.Path = monthPath(mp.Name)
+		if m0.Start.Before(histStart) {
+			mp.ReplayFrom = histStart
+		}
+		var episodes []monthEpisode
+		for _, res := range results {
+			m := res.report.Months[j]
+			units := "events"
+			if res.cfg.Budgeting != slo.Occurrences {
+				units = "slices"
+			}
+			row := monthSLO{ID: res.cfg.ID(), Path: sloPath(res.cfg), Objective: res.cfg.Objective, Units: units,
+				Cell:    calendar.MonthCell(m, res.cfg.Objective, pol, b.now),
+				NoRules: len(res.report.Rules) == 0}
+			switch row.Cell.State {
+			case calendar.Met, calendar.Close:
+				mp.Met++
+			case calendar.Missed:
+				mp.Missed++
+			default:
+				mp.NoData++
+			}
+			for _, a := range res.report.Alerts {
+				if a.Start.After(m.Start) && !a.Start.After(m.End) {
+					row.Alerts++
+					if a.Rule.Severity == "page" {
+						mp.Pages++
+					} else {
+						mp.Tickets++
+					}
+				}
+			}
+			for _, e := range res.policy.Episodes {
+				if e.Start.Before(m.End) && e.End.After(m.Start) {
+					row.Episodes++
+					episodes = append(episodes, monthEpisode{SLO: row.ID, Path: row.Path, Units: units, Episode: e})
+				}
+			}
+			mp.SLOs = append(mp.SLOs, row)
+		}
+		mp.EpisodeCount = len(episodes)
+		mp.Episodes = costliest(episodes)
+		mp.Minor = len(episodes) - len(mp.Episodes)
+		for _, p := range b.content.Retros {
+			if started, _ := policy.IncidentSpan(p); inWeek(started, mp.Start, mp.End) {
+				mp.Incidents = append(mp.Incidents, link(p))
+			}
+		}
+		for _, r := range b.chaos.runs {
+			if inWeek(r.Start, mp.Start, mp.End) {
+				row := b.runRow(r)
+				mp.Chaos = append(mp.Chaos, row)
+				if row.Gap {
+					mp.Gaps++
+				}
+			}
+		}
+		out[j] = mp
+	}
+	for j, mp := range out {
+		if j > 0 {
+			mp.Prev = out[j-1].Name
+		}
+		if j+1 < n {
+			mp.Next = out[j+1].Name
+		}
+	}
+	return out
+}
+
+// monthEpisodes is how many burn episodes a month page lists, besides
+// those that need a retrospective: a slow, low-traffic SLO has dozens a
+// month, and the page must print on two sheets.
+const monthEpisodes = 5
+
+// costliest keeps the monthEpisodes episodes that spent the largest share
+// of their window's budget, and every one that needs a retrospective, in
+// the order given (SLOs in configuration order, each oldest first).
+func costliest(eps []monthEpisode) []monthEpisode {
+	if len(eps) <= monthEpisodes {
+		return eps
+	}
+	order := make([]int, len(eps))
+	for i := range order {
+		order[i] = i
+	}
+	// Largest share first; NaN (no traffic) last; ties keep their order.
+	slices.SortStableFunc(order, func(x, y int) int {
+		a, b := eps[x].BudgetShare, eps[y].BudgetShare
+		switch {
+		case a > b || (b != b && a == a):
+			return -1
+		case a < b || (a != a && b == b):
+			return 1
+		}
+		return 0
+	})
+	keep := make([]bool, len(eps))
+	for _, i := range order[:monthEpisodes] {
+		keep[i] = true
+	}
+	var out []monthEpisode
+	for i, e := range eps {
+		if keep[i] || e.NeedsRetro {
+			out = append(out, e)
+		}
+	}
+	return out
+}

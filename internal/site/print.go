@@ -1,0 +1,110 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/relia-dev/relia/internal/pdf"
+	"github.com/relia-dev/relia/internal/publish"
+)
+
+// printJob is a page that --pdf prints beside itself: its folder, its
+// template and data (to write it again without the PDF link when the PDF
+// could not be made), and the PDF's file name.
+type printJob struct {
+	dir, tmpl, pdf string
+	data           pageData
+}
+
+// writePrintable writes the page dir+"index.html". With --pdf it links
+// the PDF it will be printed to, and is queued for printing.
+func (b *build) writePrintable(pub *publish.Publisher, dir, tmpl string, data pageData, pdfName string) error {
+	if b.opts.PDF {
+		data.PDF = pdfName
+		b.printQueue = append(b.printQueue, printJob{dir: dir, tmpl: tmpl, pdf: pdfName, data: data})
+	}
+	html, err := renderPage(b.theme, tmpl, data)
+	if err != nil {
+		return err
+	}
+	return pub.WriteFile(dir+"index.html", html)
+}
+
+// printPDFs prints the queued pages from the unfinished site (before the
+// swap, from file://) with a Chromium found on the machine. Without one,
+// or for a page that fails to print, it warns and writes the page again
+// without its PDF link: the rest of the site builds. Only a cancelled
+// build is an error.
+func (b *build) printPDFs(ctx context.Context, pub *publish.Publisher) error {
+	if len(b.printQueue) == 0 {
+		return nil
+	}
+	began := time.Now()
+	exe, err := pdf.Find()
+	var printer *pdf.Printer
+	if err == nil {
+		printer, err = pdf.Start(ctx, pdf.Options{Exec: exe, Date: b.now})
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		fmt.Fprintf(b.log, "warning: --pdf: %v; the site is built without PDFs\n", err)
+		for _, job := range b.printQueue {
+			if err := b.unlinkPDF(pub, job); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	defer printer.Close()
+	made := 0
+	for _, job := range b.printQueue {
+		doc, err := printer.Print(ctx, filepath.Join(pub.Dir(), filepath.FromSlash(job.dir+"index.html")))
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			fmt.Fprintf(b.log, "warning: --pdf: %s%s not made: %v\n", job.dir, job.pdf, err)
+			if err := b.unlinkPDF(pub, job); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := pub.WriteFile(job.dir+job.pdf, doc); err != nil {
+			return err
+		}
+		made++
+	}
+	// Wall time says nothing about the site's content: it goes to the
+	// log, never into a page.
+	fmt.Fprintf(b.log, "printed %d PDF(s) with %s in %v\n", made, exe, time.Since(began).Round(time.Millisecond))
+	return nil
+}
+
+// unlinkPDF writes a queued page again without its PDF link.
+func (b *build) unlinkPDF(pub *publish.Publisher, job printJob) error {
+	job.data.PDF = ""
+	html, err := renderPage(b.theme, job.tmpl, job.data)
+	if err != nil {
+		return err
+	}
+	return pub.WriteFile(job.dir+"index.html", html)
+}
+
+// latestComplete is the review --pdf prints: the newest week that is over
+// (a review of a Monday morning's few hours would tell management
+// nothing), or the newest when none is.
+func latestComplete(weeks []*reviewWeek) *reviewWeek {
+	for i := len(weeks) - 1; i >= 0; i-- {
+		if !weeks[i].Current {
+			return weeks[i]
+		}
+	}
+	if len(weeks) == 0 {
+		return nil
+	}
+	return weeks[len(weeks)-1]
+}
