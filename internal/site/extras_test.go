@@ -77,7 +77,7 @@ The database fell over. Searchable words: flamingo.
 	for _, u := range sitemap.URLs {
 		locs = append(locs, strings.TrimPrefix(u.Loc, "https://intra.example/sre/"))
 	}
-	want := "actions/index.html index.html retros/burst/index.html retros/index.html reviews/2026-W45/index.html reviews/index.html search/index.html slos/web/availability/index.html summary/index.html"
+	want := "actions/index.html calendar/index.html index.html months/2026-11/index.html retros/burst/index.html retros/index.html reviews/2026-W45/index.html reviews/index.html search/index.html slos/web/availability/index.html summary/index.html"
 	if got := strings.Join(locs, " "); got != want {
 		t.Errorf("sitemap:\n got %s\nwant %s", got, want)
 	}
