@@ -9,6 +9,7 @@ package pdf
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -73,6 +74,13 @@ type Options struct {
 	Date time.Time
 	// PageTimeout bounds loading and printing one page; 0 means a minute.
 	PageTimeout time.Duration
+	// Root is the folder of the site the pages belong to, and URL where
+	// that site is published ("https://intra.example/sre/"). A link of a
+	// page into Root points at URL in the PDF; without a URL it is
+	// dropped. A PDF must not carry the file:// path of the folder it was
+	// printed from: it means nothing to a reader, and it changes from one
+	// build to the next.
+	Root, URL string
 }
 
 // Printer is one headless Chromium that prints pages, one tab each.
@@ -124,7 +132,7 @@ func (p *Printer) Close() { p.cancel() }
 // Print loads the HTML file at path (absolute) in a new tab, with every
 // network request blocked, and prints it on A4 as the page's print styles
 // lay it out (their @page size wins), backgrounds included, with an
-// outline of its headings. The PDF carries Options.Date.
+// outline of its headings. The PDF carries Options.Date and is Normalized.
 func (p *Printer) Print(ctx context.Context, path string) ([]byte, error) {
 	if !filepath.IsAbs(path) {
 		return nil, fmt.Errorf("print %s: the path is not absolute", path)
@@ -147,6 +155,9 @@ func (p *Printer) Print(ctx context.Context, path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("print %s: load: %w", path, err)
 	}
+	if _, err := chromedp.Run(tctx, chromedp.Evaluate[chromedp.Void](p.relinkJS())); err != nil {
+		return nil, fmt.Errorf("print %s: rewrite its links: %w", path, err)
+	}
 	pdf, err := chromedp.Run(tctx, chromedp.PrintToPDF(
 		chromedp.PDFPaper(chromedp.PaperA4),
 		chromedp.PDFPreferCSSPageSize(),
@@ -159,7 +170,25 @@ func (p *Printer) Print(ctx context.Context, path string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("print %s: %w", path, err)
 	}
-	return Stamp(pdf, p.opts.Date), nil
+	return Normalize(pdf, p.opts.Date), nil
+}
+
+// relinkJS rewrites the page's file:// links: those into Options.Root to
+// Options.URL, the others dropped (their text stays).
+func (p *Printer) relinkJS() string {
+	root := ""
+	if p.opts.Root != "" {
+		root = (&url.URL{Scheme: "file", Path: strings.TrimSuffix(filepath.ToSlash(p.opts.Root), "/") + "/"}).String()
+	}
+	args, _ := json.Marshal([]string{root, p.opts.URL})
+	return `((root, base) => {
+  for (const a of document.querySelectorAll("a[href]")) {
+    const u = a.href;
+    if (!u.startsWith("file:")) continue;
+    if (root && base && u.startsWith(root)) a.setAttribute("href", base + u.slice(root.length));
+    else a.removeAttribute("href");
+  }
+})(...` + string(args) + `)`
 }
 
 // blockedSchemes are refused to every page: a printed report reads its own
@@ -184,11 +213,17 @@ func blockNetwork(ctx context.Context, t *chromedp.Target) (chromedp.Void, error
 // Chromium's Skia writes them: (D:YYYYMMDDHHmmSS+HH'mm'), or Z for UTC.
 var pdfDate = regexp.MustCompile(`/(CreationDate|ModDate) ?\(D:\d{14}(?:[-+]\d\d'\d\d'|Z00'00'|Z)\)`)
 
+// Normalize makes a PDF of Chromium's depend on the page alone: it Stamps
+// the date t and renumbers the structure tree's node ids. Every rewrite
+// keeps the length of what it replaces, so the cross-reference offsets
+// stay right.
+func Normalize(pdf []byte, t time.Time) []byte {
+	return renumberNodes(Stamp(pdf, t))
+}
+
 // Stamp sets the creation and modification dates of a PDF to t (in UTC).
-// Chromium writes the moment of printing there, the only bytes that differ
-// between two prints of a page. The replacement has the length of the
-// original, so the cross-reference offsets stay right; a date in another
-// form is left alone.
+// Chromium writes the moment of printing there. A date in another form is
+// left alone.
 func Stamp(pdf []byte, t time.Time) []byte {
 	return pdfDate.ReplaceAllFunc(pdf, func(m []byte) []byte {
 		open := bytes.IndexByte(m, '(')
@@ -206,6 +241,27 @@ func Stamp(pdf []byte, t time.Time) []byte {
 		out = append(out, m[:open+1]...)
 		out = append(out, date...)
 		return append(out, ')')
+	})
+}
+
+// nodeID matches the ids of a tagged PDF's structure elements as Skia
+// writes them, (node00000064): the page's DOM node ids, which Blink hands
+// out in the order something first asks for a node. A page whose scripts
+// add nodes (the charts) gets them in an order that varies with timing.
+var nodeID = regexp.MustCompile(`\(node\d{8}\)`)
+
+// renumberNodes renames the structure tree's node ids in the order they
+// first appear in the file (node00000001, …), which follows the document.
+// The ids only tie a table's cells to their headers inside the PDF.
+func renumberNodes(pdf []byte) []byte {
+	seen := map[string]int{}
+	return nodeID.ReplaceAllFunc(pdf, func(m []byte) []byte {
+		n, ok := seen[string(m)]
+		if !ok {
+			n = len(seen) + 1
+			seen[string(m)] = n
+		}
+		return fmt.Appendf(nil, "(node%08d)", n)
 	})
 }
 

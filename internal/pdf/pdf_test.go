@@ -49,18 +49,33 @@ func TestStamp(t *testing.T) {
 	}
 }
 
-// FuzzStamp: whatever the bytes, stamping keeps their length (the PDF's
-// offsets) and is idempotent.
-func FuzzStamp(f *testing.F) {
+// Structure ids are renamed by first appearance, references included.
+func TestRenumberNodes(t *testing.T) {
+	in := "/ID (node00000064)>> /ID (node00000065)>> /Headers [(node00000064)] /ID (node00000008)"
+	want := "/ID (node00000001)>> /ID (node00000002)>> /Headers [(node00000001)] /ID (node00000003)"
+	if got := string(renumberNodes([]byte(in))); got != want {
+		t.Errorf("renumberNodes:\n got %s\nwant %s", got, want)
+	}
+	// Two prints whose ids came in another order normalise alike.
+	other := "/ID (node00000046)>> /ID (node00000047)>> /Headers [(node00000046)] /ID (node00000048)"
+	if got := string(renumberNodes([]byte(other))); got != want {
+		t.Errorf("renumberNodes(other):\n got %s\nwant %s", got, want)
+	}
+}
+
+// FuzzNormalize: whatever the bytes, normalising keeps their length (the
+// PDF's offsets) and is idempotent.
+func FuzzNormalize(f *testing.F) {
 	f.Add([]byte("/CreationDate (D:20261202070409+00'00')\n/ModDate (D:20261202070409Z)"))
 	f.Add([]byte("%PDF-1.4\n1 0 obj <</CreationDate(D:19991231235959-05'00')>> endobj"))
+	f.Add([]byte("/ID (node00000064)>> /Headers [(node00000064) (node00000003)]"))
 	at := time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, in []byte) {
-		once := Stamp(in, at)
+		once := Normalize(in, at)
 		if len(once) != len(in) {
 			t.Fatalf("length %d, want %d", len(once), len(in))
 		}
-		if twice := Stamp(once, at); !bytes.Equal(once, twice) {
+		if twice := Normalize(once, at); !bytes.Equal(once, twice) {
 			t.Fatalf("not idempotent: %q then %q", once, twice)
 		}
 	})

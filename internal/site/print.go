@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"path/filepath"
 	"time"
 
@@ -45,7 +46,7 @@ func (b *build) printPDFs(ctx context.Context, pub *publish.Publisher) error {
 	exe, err := pdf.Find()
 	var printer *pdf.Printer
 	if err == nil {
-		printer, err = pdf.Start(ctx, pdf.Options{Exec: exe, Date: b.now})
+		printer, err = pdf.Start(ctx, pdf.Options{Exec: exe, Date: b.now, Root: pub.Dir(), URL: publishedURL(b.cfg.BaseURL)})
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -107,4 +108,14 @@ func latestComplete(weeks []*reviewWeek) *reviewWeek {
 		return nil
 	}
 	return weeks[len(weeks)-1]
+}
+
+// publishedURL is base_url when it names a web address: the PDFs' links
+// point there. A relative base_url ("/") means nothing on paper, and the
+// links are dropped.
+func publishedURL(base string) string {
+	if u, err := url.Parse(base); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return base
+	}
+	return ""
 }
