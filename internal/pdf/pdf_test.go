@@ -101,6 +101,9 @@ func TestFind(t *testing.T) {
 // RELIA_INTEGRATION=1 (CI), where a missing browser fails.
 func findForTest(t *testing.T) string {
 	t.Helper()
+	if testing.Short() && os.Getenv("RELIA_INTEGRATION") != "1" {
+		t.Skip("printing with a headless browser skipped in -short mode")
+	}
 	exe, err := Find()
 	if errors.Is(err, ErrNoChromium) && os.Getenv("RELIA_INTEGRATION") != "1" {
 		t.Skipf("%v (RELIA_INTEGRATION=1 requires it)", err)

@@ -310,6 +310,9 @@ func TestPDFWithoutChromium(t *testing.T) {
 func TestPDFs(t *testing.T) {
 	exe, err := pdf.Find()
 	integration := os.Getenv("RELIA_INTEGRATION") == "1"
+	if testing.Short() && !integration {
+		t.Skip("printing with a headless browser skipped in -short mode")
+	}
 	if err != nil {
 		if integration {
 			t.Fatalf("%v (RELIA_INTEGRATION=1 requires it)", err)
