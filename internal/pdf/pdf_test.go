@@ -130,7 +130,8 @@ func tool(t *testing.T, name string) string {
 
 // TestPrint prints a two-page document with a request to the network in
 // it: the PDF has two A4 pages, its text, the given date, the same bytes
-// twice, and the request never left.
+// twice, links into the site pointing at its URL and none at a file, and
+// the request never left.
 func TestPrint(t *testing.T) {
 	exe := findForTest(t)
 	pdfinfo, pdftotext := tool(t, "pdfinfo"), tool(t, "pdftotext")
@@ -143,7 +144,8 @@ func TestPrint(t *testing.T) {
 	page := filepath.Join(dir, "report", "index.html")
 	html := `<!doctype html><html><head><meta charset="utf-8"><title>Monthly report</title>
 <style>@page { size: A4; margin: 12mm } .next { break-before: page } @media print { nav { display: none } }</style></head>
-<body><nav>NAVIGATION</nav><h1>November 2026</h1><p>checkout/availability 99.912 %</p>
+<body><nav>NAVIGATION</nav><h1>November 2026</h1><p><a href="../slos/checkout/index.html">checkout/availability</a> 99.912 %</p>
+<p><a href="../../elsewhere.html">outside the site</a> <a href="https://example.org/runbook">runbook</a></p>
 <img src="` + srv.URL + `/tracker.png" alt="">
 <h2 class="next">Chaos runs</h2><p>payments latency run</p></body></html>`
 	if err := os.MkdirAll(filepath.Dir(page), 0o755); err != nil {
@@ -154,7 +156,7 @@ func TestPrint(t *testing.T) {
 	}
 
 	at := time.Date(2026, 11, 22, 23, 0, 0, 0, time.UTC)
-	p, err := Start(t.Context(), Options{Exec: exe, Date: at})
+	p, err := Start(t.Context(), Options{Exec: exe, Date: at, Root: dir, URL: "https://intra.example/sre/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +172,14 @@ func TestPrint(t *testing.T) {
 	if !bytes.Equal(first, second) {
 		t.Errorf("two prints of one page differ (%d and %d bytes)", len(first), len(second))
 	}
+	for _, want := range []string{"/URI (https://intra.example/sre/slos/checkout/index.html)", "/URI (https://example.org/runbook)"} {
+		if !bytes.Contains(first, []byte(want)) {
+			t.Errorf("the PDF has no link %s", want)
+		}
+	}
+	if bytes.Contains(first, []byte("file:")) {
+		t.Error("the PDF links a file:// path")
+	}
 	if n := hits.Load(); n != 0 {
 		t.Errorf("the page reached the network %d time(s)", n)
 	}
@@ -184,7 +194,7 @@ func TestPrint(t *testing.T) {
 		}
 	}
 	text := run(t, pdftotext, "-layout", out, "-")
-	for _, want := range []string{"November 2026", "checkout/availability 99.912 %", "payments latency run"} {
+	for _, want := range []string{"November 2026", "checkout/availability 99.912 %", "outside the site", "payments latency run"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF's text has no %q:\n%s", want, text)
 		}

@@ -19,10 +19,11 @@ type printJob struct {
 	data           pageData
 }
 
-// writePrintable writes the page dir+"index.html". With --pdf it links
-// the PDF it will be printed to, and is queued for printing.
+// writePrintable writes the page dir+"index.html". With --pdf and a
+// pdfName it links the PDF it will be printed to, and is queued for
+// printing; pdfName "" is a page that is never printed.
 func (b *build) writePrintable(pub *publish.Publisher, dir, tmpl string, data pageData, pdfName string) error {
-	if b.opts.PDF {
+	if b.opts.PDF && pdfName != "" {
 		data.PDF = pdfName
 		b.printQueue = append(b.printQueue, printJob{dir: dir, tmpl: tmpl, pdf: pdfName, data: data})
 	}

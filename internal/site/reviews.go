@@ -185,15 +185,11 @@ func (b *build) writeReviews(pub *publish.Publisher, results []sloResult) (int, 
 	printed := latestComplete(weeks)
 	for _, w := range weeks {
 		data := pageData{Site: b.siteInfo(), Root: rootOf(w.Path), Title: "Week " + w.Name, Section: "reviews", Page: w}
+		pdfName := ""
 		if w == printed {
-			err = b.writePrintable(pub, w.Path, "review.html", data, "review.pdf")
-		} else {
-			var html []byte
-			if html, err = renderPage(b.theme, "review.html", data); err == nil {
-				err = pub.WriteFile(w.Path+"index.html", html)
-			}
+			pdfName = "review.pdf"
 		}
-		if err != nil {
+		if err := b.writePrintable(pub, w.Path, "review.html", data, pdfName); err != nil {
 			return 0, nil, err
 		}
 		pages++
