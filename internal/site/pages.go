@@ -202,28 +202,68 @@ type indexPage struct {
 	Chaos         chaosHome
 }
 
+// writeSitePages writes every page but the SLOs' own (written as each SLO
+// is computed) and the files machines read, and returns how many pages it
+// wrote.
 func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int, error) {
 	pages := 0
-	write := func(path, tmpl string, data pageData) error {
-		html, err := renderPage(b.theme, tmpl, data)
-		if err != nil {
-			return err
-		}
-		pages++
-		return pub.WriteFile(path, html)
+	home, err := b.indexPage(results)
+	if err != nil {
+		return 0, err
 	}
+	writers := []func() (int, error){
+		func() (int, error) { return b.writePage(pub, "index.html", "index.html", home) },
+		func() (int, error) { return b.writeRetros(pub, results) },
+		func() (int, error) { return b.writeChaosPages(pub) },
+		func() (int, error) {
+			n, reviewDocs, err := b.writeReviews(pub, results)
+			if err != nil {
+				return n, err
+			}
+			m, err := b.writeExtras(pub, results, reviewDocs)
+			return n + m, err
+		},
+		func() (int, error) { return 1, b.writeSummary(pub, results) },
+		func() (int, error) { return b.writeCalendar(pub, results) },
+		// 404: served at any depth, so its links are absolute under base_url.
+		func() (int, error) {
+			return b.writePage(pub, "404.html", "404.html", pageData{Site: b.siteInfo(), Root: b.cfg.BaseURL, Title: "Not found"})
+		},
+		func() (int, error) { return 0, b.writeMachineFiles(pub, results) },
+	}
+	for _, write := range writers {
+		n, err := write()
+		if err != nil {
+			return 0, err
+		}
+		pages += n
+	}
+	return pages, nil
+}
 
-	// Index.
+// writePage renders one page with the theme's template tmpl and counts it.
+func (b *build) writePage(pub *publish.Publisher, path, tmpl string, data pageData) (int, error) {
+	html, err := renderPage(b.theme, tmpl, data)
+	if err != nil {
+		return 0, err
+	}
+	return 1, pub.WriteFile(path, html)
+}
+
+// indexPage gathers the home page: the intro, every SLO's row (grouped by
+// service on large sites), the latest retrospectives, open action items
+// with the overdue first, and the chaos summary.
+func (b *build) indexPage(results []sloResult) (pageData, error) {
 	idx := indexPage{IncidentShare: b.cfg.Policy.IncidentBudgetShare}
 	var homeCharts []render.Chart
 	if b.content.Home != nil {
 		var err error
 		if homeCharts, err = b.blockCharts(b.content.Home); err != nil {
-			return 0, err
+			return pageData{}, err
 		}
 		body, err := b.markdown(b.content.Home)
 		if err != nil {
-			return 0, err
+			return pageData{}, err
 		}
 		idx.Intro = body
 	}
@@ -281,79 +321,45 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 		return x.Due.Compare(y.Due)
 	})
 	idx.Chaos = b.chaosHome()
-	home := pageData{Site: b.siteInfo(), Section: "home", Page: idx, Charts: homeCharts}
-	if err := write("index.html", "index.html", home); err != nil {
-		return 0, err
-	}
+	return pageData{Site: b.siteInfo(), Section: "home", Page: idx, Charts: homeCharts}, nil
+}
 
-	// Retrospectives.
+// writeRetros writes every retrospective, on every core (a site with a
+// thousand of them spends its time rendering their Markdown and charts),
+// and then their list.
+func (b *build) writeRetros(pub *publish.Publisher, results []sloResult) (int, error) {
 	list := struct{ Retros []retroLink }{}
-	// Pages on every core: a site with a thousand retrospectives spends
-	// its time rendering their Markdown and charts.
 	g := new(errgroup.Group)
 	g.SetLimit(runtime.NumCPU())
 	for _, p := range b.content.Retros {
 		list.Retros = append(list.Retros, link(p))
 		g.Go(func() error { return b.writeRetro(pub, p, results) })
-		pages++
 	}
 	if err := g.Wait(); err != nil {
 		return 0, err
 	}
-	if err := write("retros/index.html", "retros.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Retrospectives", Section: "retros", Page: list}); err != nil {
-		return 0, err
-	}
+	n, err := b.writePage(pub, "retros/index.html", "retros.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Retrospectives", Section: "retros", Page: list})
+	return len(b.content.Retros) + n, err
+}
 
-	// Chaos runs and Chaos Day write-ups.
-	n, err := b.writeChaosPages(pub)
-	if err != nil {
-		return 0, err
-	}
-	pages += n
-
-	// Weekly reviews.
-	n, reviewDocs, err := b.writeReviews(pub, results)
-	if err != nil {
-		return 0, err
-	}
-	pages += n
-	if n, err = b.writeExtras(pub, results, reviewDocs); err != nil {
-		return 0, err
-	}
-	pages += n
-	if err := b.writeSummary(pub, results); err != nil {
-		return 0, err
-	}
-	pages++
-	if n, err = b.writeCalendar(pub, results); err != nil {
-		return 0, err
-	}
-	pages += n
-
-	// 404: served at any depth, so its links are absolute under base_url.
-	if err := write("404.html", "404.html", pageData{Site: b.siteInfo(), Root: b.cfg.BaseURL, Title: "Not found"}); err != nil {
-		return 0, err
-	}
-
-	// API.
+// writeMachineFiles writes what tools read: the API document, the assets
+// and the sitemap of every page written before it.
+func (b *build) writeMachineFiles(pub *publish.Publisher, results []sloResult) error {
 	api, err := api.Encode(b.apiDoc(results))
 	if err != nil {
-		return 0, fmt.Errorf("encode api: %w", err)
+		return fmt.Errorf("encode api: %w", err)
 	}
 	if err := pub.WriteFile("api/v1/slos.json", api); err != nil {
-		return 0, err
+		return err
 	}
 	if err := writeAssets(pub); err != nil {
-		return 0, err
+		return err
 	}
 	sitemap, err := b.sitemap(pub.Pages())
 	if err != nil {
-		return 0, err
+		return err
 	}
-	if err := pub.WriteFile("sitemap.xml", sitemap); err != nil {
-		return 0, err
-	}
-	return pages, nil
+	return pub.WriteFile("sitemap.xml", sitemap)
 }
 
 func (b *build) markdown(p *content.Page) (template.HTML, error) {
