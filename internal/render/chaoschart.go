@@ -32,13 +32,13 @@ func RunChart(id string, r *slo.Report, from, to time.Time, marks []Mark) Chart 
 	}
 	axis, floor := burnAxis(r.Rules, shortValues, long)
 	names := []string{short}
-	line.AddSeries(short, burnData(first, tl.Step, shortValues, floor),
+	addLine(line, short, burnData(first, tl.Step, shortValues, floor),
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 		thresholdLines(r.Rules),
 		markAreas(marks))
 	if len(tl.Burn) > 0 {
 		names = append(names, "burn rate "+tl.Burn[0].Label)
-		line.AddSeries(names[1], burnData(first, tl.Step, long, floor),
+		addLine(line, names[1], burnData(first, tl.Step, long, floor),
 			charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}))
 	}
 	line.SetGlobalOptions(charts.WithYAxisOpts(axis))

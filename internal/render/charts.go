@@ -80,7 +80,7 @@ func SLIChart(id string, r *slo.Report, marks []Mark) Chart {
 	line := newTimeChart(id, "%", true)
 	marks = marksOn(marks, tl.FirstEnd, tl.Step, len(tl.SLI))
 	name := "SLI (" + r.Spec.Window.String() + " window)"
-	line.AddSeries(name, data,
+	addLine(line, name, data,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 		charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: fmt.Sprintf("objective %v%%", r.Spec.Objective), YAxis: r.Spec.Objective}),
 		charts.WithMarkLineStyleOpts(thresholdStyle),
@@ -95,7 +95,7 @@ func BudgetChart(id string, r *slo.Report, marks []Mark) Chart {
 	data := lineData(tl.FirstEnd, tl.Step, tl.BudgetRemaining, pickMin, 100, 2)
 	line := newTimeChart(id, "%", false)
 	marks = marksOn(marks, tl.FirstEnd, tl.Step, len(tl.SLI))
-	line.AddSeries("budget remaining", data,
+	addLine(line, "budget remaining", data,
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}),
 		charts.WithAreaStyleOpts(opts.AreaStyle{Opacity: opts.Float(0.15)}),
 		charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "exhausted", YAxis: 0}),
@@ -127,7 +127,7 @@ func BurnChart(id string, r *slo.Report, marks []Mark) Chart {
 			series = append(series, thresholdLines(r.Rules), markAreas(marks))
 		}
 		names = append(names, "burn rate "+b.Label)
-		line.AddSeries(names[i], burnData(tl.FirstEnd, tl.Step, b.Values, floor), series...)
+		addLine(line, names[i], burnData(tl.FirstEnd, tl.Step, b.Values, floor), series...)
 	}
 	line.SetGlobalOptions(charts.WithYAxisOpts(axis))
 	return Chart{ID: id, Title: "Burn rate", Option: finishTime(line, "×", names...), Marks: marks}
@@ -140,12 +140,11 @@ const BurnFloor = 0.01
 
 // burnData is lineData for burn rates, with the points below floor raised
 // to it; such a point carries its true value third, for the tooltip.
-func burnData(firstEnd time.Time, step time.Duration, values []float64, floor float64) []opts.LineData {
+func burnData(firstEnd time.Time, step time.Duration, values []float64, floor float64) points {
 	data := lineData(firstEnd, step, values, pickMax, 1, 3)
 	for i, d := range data {
-		v := d.Value.([]any)
-		if y, ok := v[1].(float64); ok && y < floor {
-			data[i].Value = []any{v[0], floor, y}
+		if !math.IsNaN(d.y) && d.y < floor {
+			data[i] = point{ms: d.ms, y: floor, raw: d.y, hasRaw: true}
 		}
 	}
 	return data
@@ -391,13 +390,13 @@ func pickMax(acc, v float64) float64 { return math.Max(acc, v) }
 // lineData thins values to at most MaxChartPoints buckets, keeping in each
 // the value pick prefers, scaled and rounded for the page. A bucket with no
 // defined value draws as a gap (null).
-func lineData(firstEnd time.Time, step time.Duration, values []float64, pick picker, scale float64, decimals int) []opts.LineData {
+func lineData(firstEnd time.Time, step time.Duration, values []float64, pick picker, scale float64, decimals int) points {
 	n := len(values)
 	bucket := (n + MaxChartPoints - 1) / MaxChartPoints
 	if bucket < 1 {
 		bucket = 1
 	}
-	out := make([]opts.LineData, 0, n/bucket+1)
+	out := make(points, 0, n/bucket+1)
 	for start := 0; start < n; start += bucket {
 		end := min(start+bucket, n)
 		acc := math.NaN()
@@ -410,12 +409,11 @@ func lineData(firstEnd time.Time, step time.Duration, values []float64, pick pic
 				acc = pick(acc, v)
 			}
 		}
-		ts := firstEnd.Add(time.Duration(end-1) * step).UnixMilli()
-		var y any
+		y := math.NaN()
 		if !math.IsNaN(acc) {
 			y = round(acc*scale, decimals)
 		}
-		out = append(out, opts.LineData{Value: []any{ts, y}})
+		out = append(out, point{ms: firstEnd.Add(time.Duration(end-1) * step).UnixMilli(), y: y})
 	}
 	return out
 }
@@ -481,9 +479,9 @@ func eventsChart(id string, firstEnd time.Time, step time.Duration, good, total 
 	line := newTimeChart(id, "", false)
 	marks = marksOn(marks, firstEnd, step, len(total))
 	badName, allName := "bad events per "+Duration(step), "all events per "+Duration(step)
-	line.AddSeries(badName, lineData(firstEnd, step, bad, pickMax, 1, 1),
+	addLine(line, badName, lineData(firstEnd, step, bad, pickMax, 1, 1),
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}), markAreas(marks))
-	line.AddSeries(allName, lineData(firstEnd, step, total, pickMax, 1, 1),
+	addLine(line, allName, lineData(firstEnd, step, total, pickMax, 1, 1),
 		charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}))
 	return Chart{ID: id, Title: "Events", Option: finishTime(line, "", badName, allName), Marks: marks}
 }

@@ -87,12 +87,12 @@ func TestLineDataThinsKeepingWorst(t *testing.T) {
 	if len(pts) != 834 {
 		t.Fatalf("%d points", len(pts))
 	}
-	dip := pts[1000/3].Value.([]any)
-	if dip[1] != 0.5 {
-		t.Errorf("bucket with the dip draws %v", dip[1])
+	dip := pts[1000/3]
+	if dip.y != 0.5 {
+		t.Errorf("bucket with the dip draws %v", dip.y)
 	}
-	if ts := dip[0].(int64); ts != time.Unix(0, 0).Add(1001*time.Minute).UnixMilli() {
-		t.Errorf("bucket time %v", ts)
+	if dip.ms != time.Unix(0, 0).Add(1001*time.Minute).UnixMilli() {
+		t.Errorf("bucket time %v", dip.ms)
 	}
 }
 

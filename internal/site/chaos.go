@@ -450,7 +450,7 @@ func (b *build) writeChaosRun(pub *publish.Publisher, r *chaos.Run, writeUps []w
 		page.Impacts = append(page.Impacts, row)
 		if k, ok := b.kept[im.SLO]; ok && !im.NoData {
 			pad := max(time.Hour, r.Duration())
-			marks := append(incidentMarks(b.retrosFor(im.SLO)), runMark(r, gap))
+			marks := append(b.incidentMarks(im.SLO), runMark(r, gap))
 			charts = append(charts, render.RunChart(fmt.Sprintf("chart-run-%d", len(charts)+1), k.report,
 				r.Start.Add(-pad), r.End.Add(pad+chaos.AlertGrace), marks))
 		}

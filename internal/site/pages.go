@@ -96,21 +96,37 @@ func (b *build) retrosFor(id string) []*content.Page {
 // marksFor are the shaded spans on an SLO's charts: its incidents and its
 // budget adjustments.
 func (b *build) marksFor(id string, p policy.Policy) []render.Mark {
-	marks := incidentMarks(b.retrosFor(id))
+	marks := b.incidentMarks(id)
 	for _, a := range p.Adjustments {
 		marks = append(marks, render.Mark{Name: a.Name, Start: a.Start, End: a.End, Kind: render.MarkAdjustment})
 	}
 	return marks
 }
 
-// incidentMarks shades each retrospective's incident on the SLO's charts.
-func incidentMarks(retros []*content.Page) []render.Mark {
-	var marks []render.Mark
-	for _, p := range retros {
-		start, end := policy.IncidentSpan(p)
-		marks = append(marks, render.Mark{Name: p.Meta.Title, Start: start, End: end, Kind: render.MarkIncident})
-	}
-	return marks
+// incidentMarks shades each retrospective's incident on the SLO's charts,
+// once: two retrospectives of the same incident (same title and span)
+// would only darken it. They are gathered once for every SLO: each chart
+// block and chaos run chart asks, and asking the retrospectives each time
+// made a site of many retrospectives quadratic.
+func (b *build) incidentMarks(id string) []render.Mark {
+	b.incidentsOnce.Do(func() {
+		b.incidents = map[string][]render.Mark{}
+		seen := map[string]map[render.Mark]bool{}
+		for _, p := range b.content.Retros {
+			start, end := policy.IncidentSpan(p)
+			m := render.Mark{Name: p.Meta.Title, Start: start, End: end, Kind: render.MarkIncident}
+			for _, id := range p.Meta.SLOs {
+				if seen[id] == nil {
+					seen[id] = map[render.Mark]bool{}
+				}
+				if !seen[id][m] {
+					seen[id][m] = true
+					b.incidents[id] = append(b.incidents[id], m)
+				}
+			}
+		}
+	})
+	return slices.Clip(b.incidents[id]) // callers append their own marks
 }
 
 func link(p *content.Page) retroLink {
@@ -383,14 +399,8 @@ func (b *build) blockCharts(p *content.Page) ([]render.Chart, error) {
 		off := int(tl.FirstEnd.Sub(k.series.FirstEnd) / k.series.Step)
 		n := len(tl.SLI)
 		good, total := k.series.Good[off:off+n], k.series.Total[off:off+n]
-		marks := append(incidentMarks(b.retrosFor(cb.SLO)), b.chaosMarksOf(cb.SLO)...)
-		c := render.BlockChart(cb, k.report, good, total, marks)
-		key, err := b.theme.ChartKey(c.Marks)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", p.File, cb.Line, err)
-		}
-		cb.Key = key
-		charts = append(charts, c)
+		marks := append(b.incidentMarks(cb.SLO), b.chaosMarksOf(cb.SLO)...)
+		charts = append(charts, render.BlockChart(cb, k.report, good, total, marks))
 	}
 	return charts, nil
 }
