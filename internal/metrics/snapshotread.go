@@ -434,6 +434,8 @@ func (c *countColumn) UnmarshalJSON(b []byte) error {
 		c.v = []float64{}
 		return nil
 	}
+	// One entry per comma and one more: sized once, not grown.
+	c.v = make([]float64, 0, bytes.Count(rest, []byte{','})+1)
 	for {
 		rest = skipSpace(rest)
 		if len(rest) >= 4 && string(rest[:4]) == "null" {
@@ -528,7 +530,7 @@ func (s *Snapshot) readSLOv2(e *snapshotErrors, id string, slo *snapshotSLOv2) *
 	if len(e.errs) > before {
 		return nil
 	}
-	out := &snapshotSeries{}
+	out := &snapshotSeries{ends: make([]int64, 0, len(a)), good: make([]float64, 0, len(a)), total: make([]float64, 0, len(a))}
 	for i := range a {
 		x, y := a[i], b[i]
 		ts := first + int64(i)*s.stepSec
