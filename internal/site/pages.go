@@ -400,7 +400,13 @@ func (b *build) blockCharts(p *content.Page) ([]render.Chart, error) {
 		n := len(tl.SLI)
 		good, total := k.series.Good[off:off+n], k.series.Total[off:off+n]
 		marks := append(b.incidentMarks(cb.SLO), b.chaosMarksOf(cb.SLO)...)
-		charts = append(charts, render.BlockChart(cb, k.report, good, total, marks))
+		c := render.BlockChart(cb, k.report, good, total, marks)
+		key, err := b.theme.ChartKey(c.Marks)
+		if err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", p.File, cb.Line, err)
+		}
+		cb.Key = key
+		charts = append(charts, c)
 	}
 	return charts, nil
 }
