@@ -89,3 +89,70 @@ path = "snap.json"
 		t.Errorf("weekly review: no compact rows")
 	}
 }
+
+// pageLimit is issue #11's bound on any page of a site of 1,000 SLOs.
+const pageLimit = 300 << 10
+
+// TestThousandSLOPageSizes builds 1,000 SLOs of 200 services with daily
+// steps and 400 days of history, so every calendar column is computed
+// and linked, and fails if any HTML page weighs over pageLimit. One SLO
+// in seven misses its objective on some days, so the calendar holds every
+// state.
+func TestThousandSLOPageSizes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("building 1,000 SLOs skipped in -short mode")
+	}
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	dir := t.TempDir()
+	kinds := []string{"availability", "errors", "freshness", "latency", "throughput"}
+	series := map[string]*metrics.Series{}
+	var cfg strings.Builder
+	cfg.WriteString("step = \"1d\"\nhistory = \"400d\"\n[sources.rec]\ntype = \"snapshot\"\npath = \"snap.json\"\n")
+	for i := range 1000 {
+		svc, name := fmt.Sprintf("svc-%04d", i/5), kinds[i%5]
+		s := metrics.NewSeries(metrics.Query{From: now.Add(-430 * 24 * time.Hour), To: now, Step: 24 * time.Hour})
+		for k := range s.Len() {
+			s.Good[k], s.Total[k] = 100000, 100000
+			if i%7 == 0 && (k+i)%11 == 0 {
+				s.Good[k] = 90000
+			}
+		}
+		series[svc+"/"+name] = s
+		fmt.Fprintf(&cfg, "[[slos]]\nservice = %q\nname = %q\nobjective = 99.5\nwindow = \"28d\"\ngood = \"ok\"\ntotal = \"all\"\n", svc, name)
+	}
+	var buf bytes.Buffer
+	if err := metrics.WriteSnapshot(&buf, 24*time.Hour, now, series); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, "snap.json"), buf.String())
+	write(t, filepath.Join(dir, "relia.toml"), cfg.String())
+	out := filepath.Join(dir, "public")
+	buildAt(t, dir, now, out)
+
+	pages := 0
+	err := filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		pages++
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(out, path)
+		if info.Size() > pageLimit {
+			t.Errorf("%s: %d bytes, over %d", filepath.ToSlash(rel), info.Size(), pageLimit)
+		}
+		switch rel := filepath.ToSlash(rel); rel {
+		case "index.html", "calendar/index.html", "months/2026-11/index.html", "summary/index.html":
+			t.Logf("%s: %d bytes", rel, info.Size())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages < 1000 {
+		t.Errorf("%d pages, want one per SLO at least", pages)
+	}
+}
