@@ -1,6 +1,8 @@
 package site
 
 import (
+	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -19,28 +21,41 @@ func (b *build) months() int {
 
 func monthPath(name string) string { return "months/" + name + "/" }
 
-// calendarPage is every SLO × the last ISO weeks and calendar months.
+// calendarPage is every SLO × the last ISO weeks and calendar months: on
+// a large site (over groupedAbove SLOs) /calendar/ holds one row per
+// service instead, each linking to that service's own calendar page.
 type calendarPage struct {
-	Weeks, Months []calendarCell // the columns: periods are the same for every SLO
-	Rows          []calendarRow
-	HistoryStart  time.Time
-	History       string
-	AtRiskBelow   float64
+	Service       string         // a large site's page for one service
+	Weeks, Months []calendarCell // the column headers: periods are the same for every SLO
+	// WeeksNow and MonthsNow: the last column holds the report time, so
+	// its cells are counted up to it (the CSS marks the column).
+	WeeksNow, MonthsNow bool
+	Rows                []calendarRow // SLO rows
+	Services            []calendarRow // service rows, instead, on a large site's /calendar/
+	HistoryStart        time.Time
+	History             string
+	AtRiskBelow         float64
 }
 
+// calendarRow is an SLO, or on a large site's /calendar/ a service, across
+// the columns.
 type calendarRow struct {
-	ID, Path      string
+	ID, Path      string // Path is root-relative: the SLO's or the service calendar's page
 	Objective     float64
+	SLOs          int // a service row: how many SLOs it sums up
 	Weeks, Months []calendarCell
 }
 
-// calendarCell is a cell with its link, relative to the calendar page:
-// the week's review or the month's page, none before the history.
+// calendarCell is a cell, or a column header with the root-relative link
+// to the week's review or the month's page (none before the history).
+// Cells carry no link: every cell of a column would link to the same page,
+// which the header links once.
 type calendarCell struct {
 	calendar.Cell
 	Href    string
 	Kind    string // "week" or "month"
-	Compact bool   // a large site: no tooltip, to keep the page light
+	Compact bool   // many rows: no tooltip, to keep the page light
+	Worst   string // a service cell: its worst SLO's name
 }
 
 func calendarCells(cells []calendar.Cell, dir func(string) string, kind string, compact bool) []calendarCell {
@@ -48,10 +63,83 @@ func calendarCells(cells []calendar.Cell, dir func(string) string, kind string, 
 	for i, c := range cells {
 		out[i] = calendarCell{Cell: c, Kind: kind, Compact: compact}
 		if c.State != calendar.Outside {
-			out[i].Href = "../" + dir(c.Name) + "index.html"
+			out[i].Href = dir(c.Name) + "index.html"
 		}
 	}
 	return out
+}
+
+func calendarServicePath(service string) string { return "calendar/" + service + "/" }
+
+// cellRank orders cell states worst first, as statusRank orders statuses.
+var cellRank = map[string]int{calendar.Missed: 0, calendar.Close: 1, calendar.NoData: 2, calendar.Met: 3, calendar.Outside: 4}
+
+// worse reports whether a is a worse cell than b: a worse state, or the
+// same state with more of the period's budget spent (objectives differ
+// between a service's SLOs, compliance does not compare).
+func worse(a, b calendar.Cell) bool {
+	if ra, rb := cellRank[a.State], cellRank[b.State]; ra != rb {
+		return ra < rb
+	}
+	return a.Period.Burned > b.Period.Burned || (a.Period.Burned == a.Period.Burned && b.Period.Burned != b.Period.Burned)
+}
+
+// serviceCells is, per column, the worst cell of a service's SLO rows,
+// naming its SLO; the first SLO's on ties.
+func serviceCells(rows []calendarRow, names []string, col func(calendarRow) []calendarCell) []calendarCell {
+	out := slices.Clone(col(rows[0]))
+	for j := range out {
+		out[j].Href, out[j].Compact, out[j].Worst = "", true, names[0]
+		for i, r := range rows[1:] {
+			if c := col(r)[j]; worse(c.Cell, out[j].Cell) {
+				out[j].Cell, out[j].Worst = c.Cell, names[i+1]
+			}
+		}
+		if out[j].State == calendar.Outside {
+			out[j].Worst = ""
+		}
+	}
+	return out
+}
+
+// calendarTable is one of the page's two tables: weeks or months.
+type calendarTable struct {
+	Heading string
+	Cols    []calendarCell
+	Now     bool // the last column holds the report time
+	Rows    []calendarLine
+}
+
+type calendarLine struct {
+	ID, Path  string
+	Objective float64
+	SLOs      int
+	Cells     []calendarCell
+}
+
+// Tables lays the rows out as the template shows them: the weeks' table,
+// then the months'.
+func (c calendarPage) Tables() []calendarTable {
+	rows := c.Rows
+	if c.Services != nil {
+		rows = c.Services
+	}
+	weeks := calendarTable{Heading: fmt.Sprintf("Last %d weeks", len(c.Weeks)), Cols: c.Weeks, Now: c.WeeksNow}
+	months := calendarTable{Heading: fmt.Sprintf("Last %d months", len(c.Months)), Cols: c.Months, Now: c.MonthsNow}
+	for _, r := range rows {
+		weeks.Rows = append(weeks.Rows, calendarLine{ID: r.ID, Path: r.Path, Objective: r.Objective, SLOs: r.SLOs, Cells: r.Weeks})
+		months.Rows = append(months.Rows, calendarLine{ID: r.ID, Path: r.Path, Objective: r.Objective, SLOs: r.SLOs, Cells: r.Months})
+	}
+	return []calendarTable{weeks, months}
+}
+
+func (c *calendarPage) setColumns(rows []calendarRow) {
+	if len(rows) == 0 {
+		return
+	}
+	c.Weeks, c.Months = rows[0].Weeks, rows[0].Months
+	c.WeeksNow = c.Weeks[len(c.Weeks)-1].Current
+	c.MonthsNow = c.Months[len(c.Months)-1].Current
 }
 
 // monthPage is the monthly error-budget report: per SLO the month's
@@ -104,24 +192,73 @@ func (b *build) writeCalendar(pub *publish.Publisher, results []sloResult) (int,
 	pol := calendar.Policy{AtRiskBelow: b.cfg.Policy.AtRiskBelow}
 	histStart := b.now.Add(-b.cfg.History)
 	cal := calendarPage{HistoryStart: histStart, History: render.Duration(b.cfg.History), AtRiskBelow: pol.AtRiskBelow}
-	compact := len(results) > groupedAbove
-	for _, res := range results {
+	slos := make([]calendarRow, len(results))
+	for i, res := range results {
 		row := calendar.NewRow(res.cfg.ID(), res.cfg.Objective, res.report.Weeks, res.report.Months, pol, b.now, b.cfg.Location)
-		cal.Rows = append(cal.Rows, calendarRow{ID: row.ID, Path: sloPath(res.cfg), Objective: row.Objective,
-			Weeks: calendarCells(row.Weeks, reviewPath, "week", compact), Months: calendarCells(row.Months, monthPath, "month", compact)})
+		slos[i] = calendarRow{ID: row.ID, Path: sloPath(res.cfg), Objective: row.Objective,
+			Weeks: calendarCells(row.Weeks, reviewPath, "week", false), Months: calendarCells(row.Months, monthPath, "month", false)}
 	}
-	if len(cal.Rows) > 0 {
-		cal.Weeks, cal.Months = cal.Rows[0].Weeks, cal.Rows[0].Months
+	cal.setColumns(slos)
+	write := func(path, title string, page calendarPage) error {
+		html, err := renderPage(b.theme, "calendar.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: title, Section: "calendar", Page: page})
+		if err != nil {
+			return err
+		}
+		return pub.WriteFile(path+"index.html", html)
 	}
-	html, err := renderPage(b.theme, "calendar.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Calendar", Section: "calendar", Page: cal})
-	if err != nil {
-		return 0, err
+	if len(results) <= groupedAbove {
+		cal.Rows = slos
+		if err := write("calendar/", "Calendar", cal); err != nil {
+			return 0, err
+		}
+		return b.writeMonths(pub, results, pol, histStart, 1)
 	}
-	if err := pub.WriteFile("calendar/index.html", html); err != nil {
-		return 0, err
-	}
-	pages := 1
 
+	// A large site: a page per service with its SLO rows, and /calendar/
+	// with a row per service, each cell the worst of its SLOs'.
+	bySvc := map[string][]int{}
+	for i, res := range results {
+		bySvc[res.cfg.Service] = append(bySvc[res.cfg.Service], i)
+	}
+	services := slices.Sorted(maps.Keys(bySvc))
+	pages := 0
+	var serviceRows []calendarRow
+	for _, svc := range services {
+		var rows []calendarRow
+		var names []string
+		for _, i := range bySvc[svc] {
+			rows = append(rows, slos[i])
+			names = append(names, results[i].cfg.Name)
+		}
+		page := cal
+		page.Service, page.Rows = svc, rows
+		if len(rows) > groupedAbove {
+			for _, r := range rows {
+				for _, cells := range [][]calendarCell{r.Weeks, r.Months} {
+					for j := range cells {
+						cells[j].Compact = true
+					}
+				}
+			}
+		}
+		if err := write(calendarServicePath(svc), "Calendar: "+svc, page); err != nil {
+			return 0, err
+		}
+		pages++
+		serviceRows = append(serviceRows, calendarRow{ID: svc, Path: calendarServicePath(svc), SLOs: len(rows),
+			Weeks:  serviceCells(rows, names, func(r calendarRow) []calendarCell { return r.Weeks }),
+			Months: serviceCells(rows, names, func(r calendarRow) []calendarCell { return r.Months })})
+	}
+	cal.Services = serviceRows
+	if err := write("calendar/", "Calendar", cal); err != nil {
+		return 0, err
+	}
+	return b.writeMonths(pub, results, pol, histStart, pages+1)
+}
+
+// writeMonths writes a page per month of the history and returns pages
+// plus their number.
+func (b *build) writeMonths(pub *publish.Publisher, results []sloResult, pol calendar.Policy, histStart time.Time, pages int) (int, error) {
 	months := b.monthPages(results, pol, histStart)
 	for _, m := range months {
 		data := pageData{Site: b.siteInfo(), Root: rootOf(m.Path), Title: m.Title, Section: "calendar", Page: m}
