@@ -180,8 +180,12 @@ func (f *Log) observe(r metrics.QueryRecord) {
 	if r.Scrape != nil {
 		// A probe, not one of the planned chunks: only -v shows it.
 		if f.verbose != nil {
+			how := r.Duration.Round(100 * time.Microsecond).String()
+			if r.Cached {
+				how = "cache hit"
+			}
 			fmt.Fprintf(f.verbose, "probe %s %s %s %s at %s: %s (%s)\n", r.Source, r.SLO, r.Series, r.Selector,
-				r.First.Format(time.RFC3339), metrics.DescribeScrape(*r.Scrape), r.Duration.Round(100*time.Microsecond))
+				r.First.Format(time.RFC3339), metrics.DescribeScrape(*r.Scrape), how)
 		}
 		return
 	}
@@ -200,6 +204,9 @@ func (f *Log) observe(r metrics.QueryRecord) {
 			how = "cache hit"
 		case r.Attempts > 1:
 			how += fmt.Sprintf(", %d attempts", r.Attempts)
+		}
+		if r.FromCache > 0 && !r.Cached {
+			how += fmt.Sprintf(", %d earlier steps from the cache", r.FromCache)
 		}
 		fmt.Fprintf(f.verbose, "query %s %s %s %s %s – %s: %d points (%s)\n", r.Source, r.SLO, r.Series, r.Selector,
 			r.First.Format(time.RFC3339), r.Last.Format(time.RFC3339), r.Points, how)

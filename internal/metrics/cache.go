@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,12 @@ import (
 // (a temporary file renamed into place, or one object upload), so
 // concurrent builds and a killed build leave either the old file or the
 // new one.
+//
+// Beside the chunks it keeps, for the newest chunk of a range (not settled
+// whole), its settled beginning as a prefix file, and each selector's
+// scrape-interval probe as a small JSON file: both go through the same
+// ChunkStore, so a folder cache, a folder archive and a bucket archive
+// keep them alike.
 //
 // A cache (NewCache) is a convenience: a file it cannot read or finds
 // damaged is discarded with a warning and fetched again. An archive
@@ -106,8 +113,25 @@ const cacheMagic = "relia-cache\n"
 // cacheKey hashes what determines the answer of a chunk. Credentials are
 // not part of it: they decide whether the store answers, not what.
 func cacheKey(url string, headers map[string]string, query string, step time.Duration, c chunk) string {
+	return keyOf("query_range", url, headers, fmt.Sprintf("%s\x00%d\x00%d\x00%d", query, step.Milliseconds(), c.first.UnixMilli(), c.last.UnixMilli()))
+}
+
+// prefixKey names the settled beginning of the newest chunk of a range,
+// the one not settled whole: the same source, query and step, and the
+// chunk's first step. A step's value does not depend on how a range is cut
+// into requests, so the prefix is valid however far it reaches.
+func prefixKey(url string, headers map[string]string, query string, step time.Duration, first time.Time) string {
+	return keyOf("query_range prefix", url, headers, fmt.Sprintf("%s\x00%d\x00%d", query, step.Milliseconds(), first.UnixMilli()))
+}
+
+// probeKey names a scrape-interval probe of one selector at one step.
+func probeKey(url string, headers map[string]string, selector string, step time.Duration) string {
+	return keyOf("probe", url, headers, fmt.Sprintf("%s\x00%d", selector, step.Milliseconds()))
+}
+
+func keyOf(kind, url string, headers map[string]string, rest string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "relia query_range cache v%d\x00%s\x00", cacheVersion, url)
+	fmt.Fprintf(h, "relia %s cache v%d\x00%s\x00", kind, cacheVersion, url)
 	names := make([]string, 0, len(headers))
 	for k := range headers {
 		names = append(names, k)
@@ -116,11 +140,13 @@ func cacheKey(url string, headers map[string]string, query string, step time.Dur
 	for _, k := range names {
 		fmt.Fprintf(h, "%s: %s\x00", k, headers[k])
 	}
-	fmt.Fprintf(h, "%s\x00%d\x00%d\x00%d", query, step.Milliseconds(), c.first.UnixMilli(), c.last.UnixMilli())
+	h.Write([]byte(rest))
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-func cacheFile(key string) string { return key + ".json.gz" }
+func cacheFile(key string) string  { return key + ".json.gz" }
+func prefixFile(key string) string { return key + ".prefix.gz" }
+func probeName(key string) string  { return key + ".probe.json" }
 
 // cacheHead is the size of a cache file's header, before the values.
 const cacheHead = len(cacheMagic) + 4 + sha256.Size + 3*8 + 4
@@ -133,15 +159,11 @@ func maxCacheFile(n int64) int64 {
 	return raw + raw/1024 + 1024
 }
 
-// get returns the values of chunk ch (NaN where no point) when the cache
-// holds it. A cache's damaged file is removed and reported in err, with ok
-// false: the caller warns and fetches again. An archive reports every
-// failure as an *ArchiveError, and the caller stops.
-func (c *Cache) get(ctx context.Context, key string, ch chunk, step time.Duration) (vals []float64, ok bool, err error) {
-	name := cacheFile(key)
-	n := int64(ch.last.Sub(ch.first)/step) + 1
-	limit := maxCacheFile(n)
-	data, err := c.store.Read(ctx, name, limit)
+// read reads the file name of at most limit bytes (the limit for of): ok false with a nil
+// error when there is none. A cache's failure to read is a warning for
+// the caller; an archive's is an *ArchiveError.
+func (c *Cache) read(ctx context.Context, name string, limit int64, of, again string) (data []byte, ok bool, err error) {
+	data, err = c.store.Read(ctx, name, limit)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -149,74 +171,166 @@ func (c *Cache) get(ctx context.Context, key string, ch chunk, step time.Duratio
 		if c.strict {
 			return nil, false, &ArchiveError{Where: c.store.String(), Object: "read " + name, Unreachable: true, Err: err}
 		}
-		return nil, false, fmt.Errorf("cache: read %s in %s: %v; fetching again", name, c.store, err)
+		return nil, false, fmt.Errorf("cache: read %s in %s: %v; %s", name, c.store, err, again)
 	}
 	if int64(len(data)) > limit {
-		err = fmt.Errorf("over the limit of %d bytes for a chunk of %d steps", limit, n)
-	} else {
-		vals, err = decodeCacheFile(data, key, ch, step)
+		return nil, false, c.damaged(ctx, name, fmt.Errorf("over the limit of %d bytes for %s", limit, of), again)
 	}
-	if err != nil {
+	return data, true, nil
+}
+
+// damaged reports the file name, which did not decode: a cache removes it
+// (the caller warns and fetches again), an archive stops.
+func (c *Cache) damaged(ctx context.Context, name string, err error, again string) error {
+	if c.strict {
+		return &ArchiveError{Where: c.store.String(), Object: name, Err: fmt.Errorf("damaged: %w", err)}
+	}
+	c.store.Remove(ctx, name)
+	return fmt.Errorf("cache: %s in %s is damaged (%v); discarded, %s", name, c.store, err, again)
+}
+
+// write stores data as the file name.
+func (c *Cache) write(ctx context.Context, name string, data []byte) error {
+	if err := c.store.Write(ctx, name, data); err != nil {
 		if c.strict {
-			return nil, false, &ArchiveError{Where: c.store.String(), Object: name, Err: fmt.Errorf("damaged: %w", err)}
+			return &ArchiveError{Where: c.store.String(), Object: "write " + name, Unreachable: true, Err: err}
 		}
-		c.store.Remove(ctx, name)
-		return nil, false, fmt.Errorf("cache: %s in %s is damaged (%v); discarded, fetching again", name, c.store, err)
+		return fmt.Errorf("cache: write %s in %s: %v; continuing without it", name, c.store, err)
+	}
+	return nil
+}
+
+// get returns the values of chunk ch (NaN where no point) when the cache
+// holds it. A cache's damaged file is removed and reported in err, with ok
+// false: the caller warns and fetches again. An archive reports every
+// failure as an *ArchiveError, and the caller stops.
+func (c *Cache) get(ctx context.Context, key string, ch chunk, step time.Duration) (vals []float64, ok bool, err error) {
+	name := cacheFile(key)
+	n := int64(ch.last.Sub(ch.first)/step) + 1
+	data, ok, err := c.read(ctx, name, maxCacheFile(n), fmt.Sprintf("a chunk of %d steps", n), "fetching again")
+	if !ok {
+		return nil, false, err
+	}
+	if vals, err = decodeCacheFile(data, key, ch, step); err != nil {
+		return nil, false, c.damaged(ctx, name, err, "fetching again")
 	}
 	return vals, true, nil
 }
 
+// getPrefix returns the settled values kept of the chunk of at most n
+// steps whose first step ends at first: steps first, first+step, …; none
+// when the cache holds none. Failures are those of get.
+func (c *Cache) getPrefix(ctx context.Context, key string, first time.Time, step time.Duration, n int) ([]float64, error) {
+	name := prefixFile(key)
+	data, ok, err := c.read(ctx, name, maxCacheFile(int64(n)), fmt.Sprintf("a prefix of at most %d steps", n), "fetching again")
+	if !ok {
+		return nil, err
+	}
+	f, _, stepMs, vals, err := decodeCacheData(data, key, int64(n))
+	if err == nil && (f != first.UnixMilli() || stepMs != step.Milliseconds()) {
+		err = errors.New("range does not match the key")
+	}
+	if err != nil {
+		return nil, c.damaged(ctx, name, err, "fetching again")
+	}
+	return vals, nil
+}
+
+// putPrefix keeps the settled values of the newest chunk, from its first
+// step on.
+func (c *Cache) putPrefix(ctx context.Context, key string, first time.Time, step time.Duration, vals []float64) error {
+	last := first.Add(time.Duration(len(vals)-1) * step)
+	data, err := encodeCacheFile(key, chunk{first: first, last: last}, step, vals)
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, prefixFile(key), data)
+}
+
+// dropPrefix removes the prefix of a chunk once the chunk is kept whole.
+// A prefix left behind is harmless (the whole chunk is read first), so a
+// failure is only a warning, for an archive too.
+func (c *Cache) dropPrefix(ctx context.Context, key string) error {
+	name := prefixFile(key)
+	if err := c.store.Remove(ctx, name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cache: remove %s in %s: %v", name, c.store, err)
+	}
+	return nil
+}
+
 func decodeCacheFile(data []byte, key string, ch chunk, step time.Duration) ([]float64, error) {
+	n := int64(ch.last.Sub(ch.first)/step) + 1
+	first, last, stepMs, vals, err := decodeCacheData(data, key, n)
+	if err != nil {
+		return nil, err
+	}
+	if first != ch.first.UnixMilli() || last != ch.last.UnixMilli() || stepMs != step.Milliseconds() {
+		return nil, errors.New("range does not match the key")
+	}
+	return vals, nil
+}
+
+// decodeCacheData reads a cache file of at most maxN values whose range is
+// not known beforehand: the header's range, checked against the number of
+// values, and the values.
+func decodeCacheData(data []byte, key string, maxN int64) (first, last, stepMs int64, vals []float64, err error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, err
+		return 0, 0, 0, nil, err
 	}
-	stepMs := step.Milliseconds()
-	first, last := ch.first.UnixMilli(), ch.last.UnixMilli()
-	n := (last-first)/stepMs + 1
-	// Read one byte more than the file should hold: a small file that
+	// Read one byte more than the file may hold: a small file that
 	// inflates to gigabytes must not be read whole.
-	raw, err := io.ReadAll(io.LimitReader(zr, int64(cacheHead)+8*n+1)) // verifies the CRC at the end
+	raw, err := io.ReadAll(io.LimitReader(zr, int64(cacheHead)+8*maxN+1)) // verifies the CRC at the end
 	if err != nil {
-		return nil, err
+		return 0, 0, 0, nil, err
 	}
 	if len(raw) < cacheHead || string(raw[:len(cacheMagic)]) != cacheMagic {
-		return nil, errors.New("not a relia cache file")
+		return 0, 0, 0, nil, errors.New("not a relia cache file")
 	}
 	le := binary.LittleEndian
 	r := raw[len(cacheMagic):]
 	if v := le.Uint32(r); v != cacheVersion {
-		return nil, fmt.Errorf("version %d, want %d", v, cacheVersion)
+		return 0, 0, 0, nil, fmt.Errorf("version %d, want %d", v, cacheVersion)
 	}
 	r = r[4:]
 	if hex.EncodeToString(r[:sha256.Size]) != key {
-		return nil, errors.New("key does not match the file name")
+		return 0, 0, 0, nil, errors.New("key does not match the file name")
 	}
 	r = r[sha256.Size:]
-	if int64(le.Uint64(r)) != first || int64(le.Uint64(r[8:])) != last || int64(le.Uint64(r[16:])) != stepMs || int64(le.Uint32(r[24:])) != n {
-		return nil, errors.New("range does not match the key")
-	}
+	first, last, stepMs = int64(le.Uint64(r)), int64(le.Uint64(r[8:])), int64(le.Uint64(r[16:]))
+	n := int64(le.Uint32(r[24:]))
 	r = r[28:]
-	if int64(len(r)) != 8*n {
-		return nil, fmt.Errorf("%d bytes of values, want %d", len(r), 8*n)
+	if stepMs <= 0 || n < 1 || n > maxN || last < first || (last-first)%stepMs != 0 || (last-first)/stepMs != n-1 {
+		return 0, 0, 0, nil, errors.New("range does not match the number of values")
 	}
-	vals := make([]float64, n)
+	if int64(len(r)) != 8*n {
+		return 0, 0, 0, nil, fmt.Errorf("%d bytes of values, want %d", len(r), 8*n)
+	}
+	vals = make([]float64, n)
 	for i := range vals {
 		v := math.Float64frombits(le.Uint64(r[8*i:]))
 		if !math.IsNaN(v) && (math.IsInf(v, 0) || v < 0) {
-			return nil, fmt.Errorf("value %s is not a count", strconv.FormatFloat(v, 'g', -1, 64))
+			return 0, 0, 0, nil, fmt.Errorf("value %s is not a count", strconv.FormatFloat(v, 'g', -1, 64))
 		}
 		vals[i] = v
 	}
-	return vals, nil
+	return first, last, stepMs, vals, nil
 }
 
 // put stores the values of chunk ch. A cache's failure is a warning for
 // the caller; an archive's is an *ArchiveError.
 func (c *Cache) put(ctx context.Context, key string, ch chunk, step time.Duration, vals []float64) error {
+	data, err := encodeCacheFile(key, ch, step, vals)
+	if err != nil {
+		return err
+	}
+	return c.write(ctx, cacheFile(key), data)
+}
+
+func encodeCacheFile(key string, ch chunk, step time.Duration, vals []float64) ([]byte, error) {
 	sum, err := hex.DecodeString(key)
 	if err != nil || len(sum) != sha256.Size {
-		return fmt.Errorf("cache: bad key %q", key)
+		return nil, fmt.Errorf("cache: bad key %q", key)
 	}
 	le := binary.LittleEndian
 	raw := make([]byte, 0, cacheHead+8*len(vals))
@@ -234,16 +348,80 @@ func (c *Cache) put(ctx context.Context, key string, ch chunk, step time.Duratio
 	zw := gzip.NewWriter(&buf)
 	zw.Write(raw) // into memory: cannot fail
 	if err := zw.Close(); err != nil {
-		return fmt.Errorf("cache: encode: %v", err)
+		return nil, fmt.Errorf("cache: encode: %v", err)
 	}
-	name := cacheFile(key)
-	if err := c.store.Write(ctx, name, buf.Bytes()); err != nil {
-		if c.strict {
-			return &ArchiveError{Where: c.store.String(), Object: "write " + name, Unreachable: true, Err: err}
-		}
-		return fmt.Errorf("cache: write %s in %s: %v; continuing without it", name, c.store, err)
+	return buf.Bytes(), nil
+}
+
+// probeFile is a kept scrape-interval probe. Measured is the clock when it
+// was measured (the TTL counts from it); At is the time it measured.
+type probeFile struct {
+	Version    int    `json:"version"`
+	Key        string `json:"key"`
+	Series     int    `json:"series"`
+	IntervalMs int64  `json:"interval_ms"`
+	OffsetMs   int64  `json:"offset_ms"`
+	AtMs       int64  `json:"at_ms"`
+	MeasuredMs int64  `json:"measured_ms"`
+}
+
+// getProbe returns the probe kept under key and when it was measured, ok
+// false when there is none. Failures are those of get.
+func (c *Cache) getProbe(ctx context.Context, key string) (s Scrape, measured time.Time, ok bool, err error) {
+	name := probeName(key)
+	data, ok, err := c.read(ctx, name, maxProbeFile, "a probe", "measuring again")
+	if !ok {
+		return Scrape{}, time.Time{}, false, err
 	}
-	return nil
+	if s, measured, err = decodeProbeFile(data, key); err != nil {
+		return Scrape{}, time.Time{}, false, c.damaged(ctx, name, err, "measuring again")
+	}
+	return s, measured, true, nil
+}
+
+// maxProbeFile bounds a probe file: a real one is about 200 bytes.
+const maxProbeFile = 4 << 10
+
+func decodeProbeFile(data []byte, key string) (Scrape, time.Time, error) {
+	if len(data) > maxProbeFile {
+		return Scrape{}, time.Time{}, fmt.Errorf("%d bytes, more than the %d a probe takes", len(data), maxProbeFile)
+	}
+	var f probeFile
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return Scrape{}, time.Time{}, err
+	}
+	switch {
+	case f.Version != cacheVersion:
+		return Scrape{}, time.Time{}, fmt.Errorf("version %d, want %d", f.Version, cacheVersion)
+	case f.Key != key:
+		return Scrape{}, time.Time{}, errors.New("key does not match the file name")
+	case f.Series < 0 || f.IntervalMs < 0 || f.OffsetMs < -1 || (f.IntervalMs > 0 && f.OffsetMs >= f.IntervalMs) || (f.IntervalMs == 0 && f.OffsetMs != -1):
+		return Scrape{}, time.Time{}, errors.New("not a probe's figures")
+	case f.IntervalMs > (365*24*time.Hour).Milliseconds() || f.AtMs < 0 || f.AtMs > maxUnix*1000 || f.MeasuredMs < 0 || f.MeasuredMs > maxUnix*1000:
+		return Scrape{}, time.Time{}, errors.New("time out of range")
+	}
+	offset := time.Duration(-1)
+	if f.OffsetMs >= 0 {
+		offset = time.Duration(f.OffsetMs) * time.Millisecond
+	}
+	s := Scrape{Series: f.Series, Interval: time.Duration(f.IntervalMs) * time.Millisecond, Offset: offset, At: time.UnixMilli(f.AtMs).UTC()}
+	return s, time.UnixMilli(f.MeasuredMs).UTC(), nil
+}
+
+// putProbe keeps a probe measured at the clock time measured.
+func (c *Cache) putProbe(ctx context.Context, key string, s Scrape, measured time.Time) error {
+	off := int64(-1)
+	if s.Offset >= 0 {
+		off = s.Offset.Milliseconds()
+	}
+	data, err := json.Marshal(probeFile{Version: cacheVersion, Key: key, Series: s.Series, IntervalMs: s.Interval.Milliseconds(),
+		OffsetMs: off, AtMs: s.At.UnixMilli(), MeasuredMs: measured.UnixMilli()})
+	if err != nil {
+		return fmt.Errorf("cache: encode probe: %v", err)
+	}
+	return c.write(ctx, probeName(key), append(data, '\n'))
 }
 
 // Folder is a ChunkStore in a folder on disk, created on the first write.

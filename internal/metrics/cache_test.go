@@ -200,3 +200,27 @@ func FuzzCacheFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzProbeFile: a kept probe is outside input too; decoding must never
+// panic nor accept figures no probe gives.
+func FuzzProbeFile(f *testing.F) {
+	key := probeKey("u", nil, "up", time.Minute)
+	dir := f.TempDir()
+	c := NewCache(dir)
+	if err := c.putProbe(context.Background(), key, Scrape{Series: 2, Interval: 15 * time.Second, Offset: 7 * time.Second, At: promT0}, promT0); err != nil {
+		f.Fatal(err)
+	}
+	good, _ := os.ReadFile(filepath.Join(dir, probeName(key)))
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte(`{"version":2,"key":"` + key + `","interval_ms":0,"offset_ms":-1}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, measured, err := decodeProbeFile(data, key)
+		if err != nil {
+			return
+		}
+		if s.Series < 0 || s.Interval < 0 || s.Offset < -1 || (s.Interval > 0 && s.Offset >= s.Interval) || measured.Before(time.Unix(0, 0)) {
+			t.Fatalf("accepted %+v measured %s", s, measured)
+		}
+	})
+}

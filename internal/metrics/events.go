@@ -127,35 +127,124 @@ func scrapeQuery(selector string, step time.Duration) string {
 }
 
 // scrape measures selector, once per build: later calls for the same
-// selector and step share the first answer.
-func (p *Prometheus) scrape(ctx context.Context, slo, series, selector string, step time.Duration, at time.Time) (Scrape, error) {
-	key := selector + "\x00" + step.String()
-	e, _ := p.scrapes.LoadOrStore(key, &scrapeEntry{})
-	entry := e.(*scrapeEntry)
+// selector and step share the first answer. With a cache, a probe an
+// earlier build measured less than ProbeTTL ago is used instead of a
+// request; cached says so, and Fetch measures again (remeasure) when the
+// steps it fetched doubt it.
+func (p *Prometheus) scrape(ctx context.Context, slo, series, selector string, step time.Duration, at time.Time) (s Scrape, cached bool, err error) {
+	entry := p.scrapeEntry(selector, step)
 	entry.once.Do(func() {
-		entry.s, entry.err = p.measure(ctx, slo, series, selector, step, at)
+		s, ok, err := p.keptProbe(ctx, slo, series, selector, step)
+		if ok || err != nil {
+			entry.s, entry.cached, entry.err = s, ok, err
+			return
+		}
+		entry.s, entry.err = p.measureAndKeep(ctx, slo, series, selector, step, at)
 	})
-	return entry.s, entry.err
+	return entry.s, entry.cached, entry.err
+}
+
+// remeasure measures selector from the store, once per build, when the
+// probe scrape took from the cache is in doubt.
+func (p *Prometheus) remeasure(ctx context.Context, slo, series, selector string, step time.Duration, at time.Time) (Scrape, error) {
+	entry := p.scrapeEntry(selector, step)
+	entry.again.Do(func() {
+		entry.s2, entry.err2 = p.measureAndKeep(ctx, slo, series, selector, step, at)
+	})
+	return entry.s2, entry.err2
+}
+
+func (p *Prometheus) scrapeEntry(selector string, step time.Duration) *scrapeEntry {
+	e, _ := p.scrapes.LoadOrStore(selector+"\x00"+step.String(), &scrapeEntry{})
+	return e.(*scrapeEntry)
 }
 
 type scrapeEntry struct {
-	once sync.Once
-	s    Scrape
-	err  error
+	once   sync.Once
+	s      Scrape
+	cached bool
+	err    error
+
+	again sync.Once
+	s2    Scrape
+	err2  error
 }
 
-func (p *Prometheus) measure(ctx context.Context, slo, series, selector string, step time.Duration, at time.Time) (Scrape, error) {
+// keptProbe is the cached probe of selector when there is one younger
+// than ProbeTTL by the clock. An archive's failure is an error, as for
+// chunks; a cache's is a warning, and the selector is measured again.
+func (p *Prometheus) keptProbe(ctx context.Context, slo, series, selector string, step time.Duration) (Scrape, bool, error) {
+	if p.cfg.Cache == nil {
+		return Scrape{}, false, nil
+	}
+	s, measured, ok, err := p.cfg.Cache.getProbe(ctx, probeKey(p.keyURL, p.cfg.Headers, selector, step))
+	if err != nil && p.cfg.Cache.strict {
+		return Scrape{}, false, err
+	}
+	if err != nil {
+		p.warn(err.Error())
+	}
+	if age := p.cfg.Clock().Sub(measured); !ok || age < 0 || age >= p.cfg.ProbeTTL {
+		return Scrape{}, false, nil
+	}
+	p.observe(QueryRecord{Source: p.cfg.Name, SLO: slo, Series: series, Selector: selector, Query: scrapeQuery(selector, step),
+		First: s.At, Last: s.At, Cached: true, Scrape: &s})
+	return s, true, nil
+}
+
+// measureAndKeep measures selector and caches the result when it lets the
+// step through: a selector too sparse for the step is measured again by
+// every build until it is fixed.
+func (p *Prometheus) measureAndKeep(ctx context.Context, slo, series, selector string, step time.Duration, at time.Time) (Scrape, error) {
+	s, warned, err := p.measure(ctx, slo, series, selector, step, at)
+	// An answer with warnings may be partial: used, not kept.
+	if err != nil || p.cfg.Cache == nil || sparse(s, step) || warned {
+		return s, err
+	}
+	if err := p.cfg.Cache.putProbe(ctx, probeKey(p.keyURL, p.cfg.Headers, selector, step), s, p.cfg.Clock()); err != nil {
+		if p.cfg.Cache.strict {
+			return s, err
+		}
+		p.warn(err.Error())
+	}
+	return s, nil
+}
+
+// sparse says whether s is scraped too seldom for step.
+func sparse(s Scrape, step time.Duration) bool {
+	return s.Interval > 0 && float64(s.Interval) > sparseTolerance*float64(step)
+}
+
+// gapIn says whether vals has a step without a point between two steps
+// with points: what a selector scraped less often than the step looks
+// like in the events query, and a reason to doubt a cached probe.
+func gapIn(vals []float64) bool {
+	seen, missing := false, false
+	for _, v := range vals {
+		switch {
+		case !math.IsNaN(v) && missing:
+			return true
+		case !math.IsNaN(v):
+			seen = true
+		case seen:
+			missing = true
+		}
+	}
+	return false
+}
+
+func (p *Prometheus) measure(ctx context.Context, slo, series, selector string, step time.Duration, at time.Time) (_ Scrape, warned bool, _ error) {
 	query := scrapeQuery(selector, step)
 	select {
 	case p.sem <- struct{}{}:
 	case <-ctx.Done():
-		return Scrape{}, ctx.Err()
+		return Scrape{}, false, ctx.Err()
 	}
 	began := time.Now()
 	val, warnings, attempts, wait, err := p.query(ctx, series, query, at)
 	<-p.sem
 	if err != nil {
-		return Scrape{}, err
+		return Scrape{}, false, err
 	}
 	for _, w := range warnings {
 		p.warn(fmt.Sprintf("source %q: slos[%s].%s: %s", p.cfg.Name, slo, series, p.scrub(w)))
@@ -163,7 +252,7 @@ func (p *Prometheus) measure(ctx context.Context, slo, series, selector string, 
 	s := Scrape{Offset: -1, At: at}
 	vec, ok := val.(model.Vector)
 	if !ok && val != nil {
-		return Scrape{}, fmt.Errorf("fetch %q from %s: measure %s = %s: query answered a %s, want a vector", slo, p.display, series, selector, val.Type())
+		return Scrape{}, false, fmt.Errorf("fetch %q from %s: measure %s = %s: query answered a %s, want a vector", slo, p.display, series, selector, val.Type())
 	}
 	var samples, last float64
 	for _, sm := range vec {
@@ -189,7 +278,7 @@ func (p *Prometheus) measure(ctx context.Context, slo, series, selector string, 
 	}
 	p.observe(QueryRecord{Source: p.cfg.Name, SLO: slo, Series: series, Selector: selector, Query: query, First: at, Last: at,
 		Points: len(vec), Duration: time.Since(began), Wait: wait, Attempts: attempts, Scrape: &s})
-	return s, nil
+	return s, len(warnings) > 0, nil
 }
 
 // query runs an instant query with the retries of queryRange.

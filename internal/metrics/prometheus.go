@@ -87,6 +87,10 @@ type PrometheusConfig struct {
 	// arrive late, and the recent past may still change.
 	Cache  *Cache
 	Settle time.Duration
+	// ProbeTTL is how long a cached scrape-interval probe is used before
+	// it is measured again (default 24h); see Fetch for when it is
+	// measured again sooner.
+	ProbeTTL time.Duration
 
 	Retry Retry
 
@@ -121,6 +125,7 @@ const (
 	DefaultMaxConcurrency    = 4
 	DefaultMaxPointsPerQuery = 10_000
 	DefaultSettle            = time.Hour
+	DefaultProbeTTL          = 24 * time.Hour
 )
 
 // QueryRecord describes one query_range chunk, for -v logs and progress.
@@ -136,6 +141,10 @@ type QueryRecord struct {
 	Duration time.Duration // from the first request to the decoded answer, retries included
 	Wait     time.Duration // of Duration, until the store's answers began to arrive: its own work
 	Cached   bool          // answered from the cache, no request made
+	// FromCache is how many steps of a chunk not settled whole came from
+	// the cache's settled prefix: the request asked only for the rest,
+	// from First on.
+	FromCache int
 	Attempts int           // requests made, retries included
 	Infos    []string
 	// Scrape is set on the record of the instant query that measured how
@@ -180,6 +189,9 @@ func NewPrometheus(cfg PrometheusConfig) (*Prometheus, error) {
 	}
 	if cfg.Settle <= 0 {
 		cfg.Settle = DefaultSettle
+	}
+	if cfg.ProbeTTL <= 0 {
+		cfg.ProbeTTL = DefaultProbeTTL
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -316,9 +328,10 @@ func floorDiv(a, b int64) int64 {
 // chunkData is one selector's answer for one chunk: a value per step, NaN
 // where the store returned no point.
 type chunkData struct {
-	c    chunk
-	vals []float64
-	any  bool // at least one point
+	c     chunk
+	vals  []float64
+	any   bool // at least one point
+	fresh int  // vals[fresh:] came from the store in this build (a cached chunk has fresh = len(vals))
 }
 
 // Fetch runs the queries of q and combines good and total per step:
@@ -336,7 +349,11 @@ type chunkData struct {
 //
 // Each selector's scrape interval is measured first (once per build), at
 // the report time or the clock if earlier; a series scraped less often
-// than the step fails the fetch with a *SparseError.
+// than the step fails the fetch with a *SparseError. With a cache, a
+// measurement an earlier build made less than ProbeTTL ago is used
+// instead, unless the steps fetched from the store now show a gap (a step
+// without a point between two with points, as a sparse selector's do):
+// then the selector is measured again before the counts are trusted.
 func (p *Prometheus) Fetch(ctx context.Context, q Query) (*Series, error) {
 	if q.Step < time.Second || q.Step%time.Millisecond != 0 {
 		return nil, fmt.Errorf("fetch %q from %s: step %s: want a whole number of milliseconds, at least 1s", q.SLO, p.display, q.Step)
@@ -367,15 +384,18 @@ func (p *Prometheus) Fetch(ctx context.Context, q Query) (*Series, error) {
 	if now := p.cfg.Clock(); now.Before(at) {
 		at = now.Truncate(time.Second)
 	}
-	for _, sel := range [][2]string{{"total", q.Total}, {other, otherSel}} {
+	sels := [2][2]string{{"total", q.Total}, {other, otherSel}}
+	var kept [2]bool // the probe came from the cache
+	for k, sel := range sels {
 		g.Go(func() error {
-			s, err := p.scrape(gctx, q.SLO, sel[0], sel[1], q.Step, at)
+			s, cached, err := p.scrape(gctx, q.SLO, sel[0], sel[1], q.Step, at)
 			if err != nil {
 				return err
 			}
-			if s.Interval > 0 && float64(s.Interval) > sparseTolerance*float64(q.Step) {
+			if sparse(s, q.Step) {
 				return &SparseError{Series: sel[0], Selector: sel[1], Scrape: s, Step: q.Step}
 			}
+			kept[k] = cached
 			return nil
 		})
 	}
@@ -391,6 +411,19 @@ func (p *Prometheus) Fetch(ctx context.Context, q Query) (*Series, error) {
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	// A cached probe stands until the steps fetched now show a gap.
+	for k, data := range [2][]chunkData{total, part} {
+		if !kept[k] || !slices.ContainsFunc(data, func(d chunkData) bool { return gapIn(d.vals[d.fresh:]) }) {
+			continue
+		}
+		s, err := p.remeasure(ctx, q.SLO, sels[k][0], sels[k][1], q.Step, at)
+		if err != nil {
+			return nil, err
+		}
+		if sparse(s, q.Step) {
+			return nil, &SparseError{Series: sels[k][0], Selector: sels[k][1], Scrape: s, Step: q.Step}
+		}
 	}
 
 	step := int64(q.Step)
@@ -426,6 +459,9 @@ func (p *Prometheus) Fetch(ctx context.Context, q Query) (*Series, error) {
 }
 
 // chunk answers one selector for one chunk, from the cache when it can.
+// A chunk settled whole is read whole from the cache; the newest chunk,
+// not yet settled, is read from the cache up to its settled end (what an
+// earlier build kept of it) and only the rest is asked for.
 func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string, c chunk) (chunkData, error) {
 	query := EventsQuery(selector, q.Step)
 	rec := QueryRecord{Source: p.cfg.Name, SLO: q.SLO, Series: series, Selector: selector, Query: query, First: c.first, Last: c.last}
@@ -434,8 +470,14 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 	if now := p.cfg.Clock(); now.Before(cutoff) {
 		cutoff = now
 	}
-	cacheable := p.cfg.Cache != nil && !c.last.After(cutoff.Add(-p.cfg.Settle))
-	var key string
+	settled := cutoff.Add(-p.cfg.Settle)
+	cacheable := p.cfg.Cache != nil && !c.last.After(settled)
+	var key, pkey string
+	var prefix []float64
+	hadPrefix := false
+	if p.cfg.Cache != nil {
+		pkey = prefixKey(p.keyURL, p.cfg.Headers, query, q.Step, c.first)
+	}
 	if cacheable {
 		key = cacheKey(p.keyURL, p.cfg.Headers, query, q.Step, c)
 		began := time.Now()
@@ -447,7 +489,7 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 			p.warn(err.Error())
 		}
 		if ok {
-			d := chunkData{c: c, vals: vals}
+			d := chunkData{c: c, vals: vals, fresh: len(vals)}
 			for _, v := range vals {
 				if !math.IsNaN(v) {
 					d.any = true
@@ -459,46 +501,92 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 			return d, nil
 		}
 	}
+	if pkey != "" {
+		// Not kept whole (yet): what an earlier build kept of its
+		// beginning, when it was the newest chunk.
+		var err error
+		// A chunk spans at most MaxPointsPerQuery steps; the report time may
+		// have moved back since the prefix was kept, so it may be longer
+		// than c.
+		prefix, err = p.cfg.Cache.getPrefix(ctx, pkey, c.first, q.Step, p.cfg.MaxPointsPerQuery)
+		if err != nil && p.cfg.Cache.strict {
+			return chunkData{}, err
+		}
+		if err != nil {
+			p.warn(err.Error())
+		}
+		hadPrefix = prefix != nil
+		prefix = prefix[:min(len(prefix), n)]
+		rec.FromCache = len(prefix)
+	}
 
-	select {
-	case p.sem <- struct{}{}:
-	case <-ctx.Done():
-		return chunkData{}, ctx.Err()
-	}
-	began := time.Now()
-	val, warnings, infos, attempts, wait, err := p.queryRange(ctx, series, query, v1.Range{Start: c.first, End: c.last, Step: q.Step})
-	<-p.sem
-	rec.Duration, rec.Attempts, rec.Wait = time.Since(began), attempts, wait
-	if err != nil {
-		return chunkData{}, err
-	}
-	for _, w := range warnings {
-		p.warn(fmt.Sprintf("source %q: slos[%s].%s: %s", p.cfg.Name, q.SLO, series, p.scrub(w)))
-	}
-	for _, i := range infos {
-		rec.Infos = append(rec.Infos, p.scrub(i))
-	}
-	d, err := place(val, c, q.Step, n)
-	if err != nil {
-		return chunkData{}, fmt.Errorf("fetch %q from %s: %s = %s: %w", q.SLO, p.display, series, selector, err)
+	ask := chunk{first: c.first.Add(time.Duration(len(prefix)) * q.Step), last: c.last}
+	d := chunkData{c: c, vals: make([]float64, 0, n), fresh: len(prefix)}
+	d.vals = append(d.vals, prefix...)
+	var warnings v1.Warnings
+	if len(prefix) < n {
+		select {
+		case p.sem <- struct{}{}:
+		case <-ctx.Done():
+			return chunkData{}, ctx.Err()
+		}
+		began := time.Now()
+		val, w, infos, attempts, wait, err := p.queryRange(ctx, series, query, v1.Range{Start: ask.first, End: ask.last, Step: q.Step})
+		<-p.sem
+		rec.First, rec.Duration, rec.Attempts, rec.Wait = ask.first, time.Since(began), attempts, wait
+		if err != nil {
+			return chunkData{}, err
+		}
+		warnings = w
+		for _, w := range warnings {
+			p.warn(fmt.Sprintf("source %q: slos[%s].%s: %s", p.cfg.Name, q.SLO, series, p.scrub(w)))
+		}
+		for _, i := range infos {
+			rec.Infos = append(rec.Infos, p.scrub(i))
+		}
+		got, err := place(val, ask, q.Step, n-len(prefix))
+		if err != nil {
+			return chunkData{}, fmt.Errorf("fetch %q from %s: %s = %s: %w", q.SLO, p.display, series, selector, err)
+		}
+		d.vals = append(d.vals, got.vals...)
+	} else {
+		rec.Cached = true // the report time moved back into the prefix
 	}
 	for _, v := range d.vals {
 		if !math.IsNaN(v) {
+			d.any = true
 			rec.Points++
 		}
 	}
 	// An answer with warnings may be partial (a Thanos store down, a
 	// limit hit): use it, but do not keep it.
-	if cacheable && len(warnings) == 0 {
-		if err := p.cfg.Cache.put(ctx, key, c, q.Step, d.vals); err != nil {
-			if p.cfg.Cache.strict {
-				return chunkData{}, err
+	if p.cfg.Cache != nil && len(warnings) == 0 {
+		var err error
+		if cacheable {
+			if err = p.cfg.Cache.put(ctx, key, c, q.Step, d.vals); err == nil && hadPrefix {
+				err = p.cfg.Cache.dropPrefix(ctx, pkey)
 			}
+		} else if m := settledSteps(c, q.Step, settled); m > len(prefix) {
+			err = p.cfg.Cache.putPrefix(ctx, pkey, c.first, q.Step, d.vals[:m])
+		}
+		var archiveErr *ArchiveError
+		if errors.As(err, &archiveErr) {
+			return chunkData{}, err
+		}
+		if err != nil {
 			p.warn(err.Error())
 		}
 	}
 	p.observe(rec)
 	return d, nil
+}
+
+// settledSteps is how many steps of c, from its first, end by settled.
+func settledSteps(c chunk, step time.Duration, settled time.Time) int {
+	if settled.Before(c.first) {
+		return 0
+	}
+	return min(int(settled.Sub(c.first)/step)+1, int(c.last.Sub(c.first)/step)+1)
 }
 
 // place puts a query_range answer on the chunk's grid. sum() without "by"

@@ -36,7 +36,7 @@ type Fake struct {
 	// measures; a selector of Series not listed here is scraped every
 	// second, so any step passes.
 	Intervals map[string]time.Duration
-	// Warnings are added to every successful answer.
+	// Warnings are added to every successful answer, probes' included.
 	Warnings []string
 
 	mu       sync.Mutex
@@ -161,8 +161,12 @@ func (f *Fake) probe(w http.ResponseWriter, rec *Request) {
 			result = append(result, sample("series", 1), sample("samples", float64(window/interval)))
 		}
 	}
+	body := map[string]any{"status": "success", "data": map[string]any{"resultType": "vector", "result": result}}
+	if len(f.Warnings) > 0 {
+		body["warnings"] = f.Warnings
+	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{"status": "success", "data": map[string]any{"resultType": "vector", "result": result}})
+	json.NewEncoder(w).Encode(body)
 }
 
 func parseTime(s string) (time.Time, error) {
