@@ -145,8 +145,8 @@ type QueryRecord struct {
 	// the cache's settled prefix: the request asked only for the rest,
 	// from First on.
 	FromCache int
-	Attempts int           // requests made, retries included
-	Infos    []string
+	Attempts  int // requests made, retries included
+	Infos     []string
 	// Scrape is set on the record of the instant query that measured how
 	// the selector is scraped (First and Last are its time); such a
 	// record is not one of the chunks Requests counts.
