@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,14 @@ import (
 // to its settled end, so a rebuild asks only for the steps after it, and
 // the series is the one a fetch without a cache gets.
 func TestPrometheusCacheTail(t *testing.T) {
+	for _, kind := range []string{"cache", "archive"} {
+		t.Run(kind, func(t *testing.T) { testCacheTail(t, kind) })
+	}
+}
+
+// testCacheTail runs TestPrometheusCacheTail on a folder cache or a folder
+// archive: prefix and probe files go through the ChunkStore of either.
+func testCacheTail(t *testing.T, kind string) {
 	fake := healthyFake()
 	dir := t.TempDir()
 	// 250 one-minute steps from 23:37 to 03:47, 100 per chunk on the
@@ -26,6 +35,9 @@ func TestPrometheusCacheTail(t *testing.T) {
 	clock := q.To.Add(24 * time.Hour)
 	p := newTestProm(t, fake, func(c *PrometheusConfig) {
 		c.Cache = NewCache(dir)
+		if kind == "archive" {
+			c.Cache = NewArchive(Folder(dir))
+		}
 		c.Clock = func() time.Time { return clock }
 	})
 	plain := newTestProm(t, healthyFake(), nil)
@@ -39,6 +51,9 @@ func TestPrometheusCacheTail(t *testing.T) {
 	prefixes, _ := filepath.Glob(filepath.Join(dir, "*.prefix.gz"))
 	if len(prefixes) != 2 {
 		t.Fatalf("%d prefix files, want 2 (the newest chunk of each selector)", len(prefixes))
+	}
+	if probes, _ := filepath.Glob(filepath.Join(dir, "*.probe.json")); len(probes) != 2 {
+		t.Fatalf("%d probe files, want 2 (one per selector)", len(probes))
 	}
 
 	fake.Reset()
@@ -256,5 +271,72 @@ func TestPrefixRoundTrip(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, prefixFile(key))); err == nil {
 		t.Error("damaged prefix kept")
+	}
+}
+
+// TestPrometheusDamagedTail: a damaged prefix or probe file is a warning
+// for a cache, which discards it and fetches or measures again, and stops
+// the fetch of an archive with an *ArchiveError, as a damaged chunk does.
+func TestPrometheusDamagedTail(t *testing.T) {
+	for _, tt := range []struct{ glob, want string }{
+		{"*.prefix.gz", ".prefix.gz: damaged: gzip: invalid header"},
+		{"*.probe.json", ".probe.json: damaged: invalid character"},
+	} {
+		for _, kind := range []string{"cache", "archive"} {
+			t.Run(tt.glob+"/"+kind, func(t *testing.T) {
+				dir := t.TempDir()
+				q := promQuery(250)
+				clock := q.To.Add(time.Hour)
+				var mu sync.Mutex // Warn is called from the fetch's goroutines
+				var warnings []string
+				srv := httptest.NewServer(healthyFake())
+				t.Cleanup(srv.Close)
+				// A new Prometheus per build, on the same URL (part of the
+				// keys): one measures each selector once for its lifetime.
+				build := func() *Prometheus {
+					cfg := PrometheusConfig{Name: "prod", URL: srv.URL, Timeout: 2 * time.Second, Retry: fastRetry, MaxPointsPerQuery: 100,
+						Cache: NewCache(dir), Clock: func() time.Time { return clock }, Warn: func(msg string) { mu.Lock(); warnings = append(warnings, msg); mu.Unlock() }}
+					if kind == "archive" {
+						cfg.Cache = NewArchive(Folder(dir))
+					}
+					p, err := NewPrometheus(cfg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return p
+				}
+				want, err := build().Fetch(context.Background(), q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				files, _ := filepath.Glob(filepath.Join(dir, tt.glob))
+				if len(files) != 2 {
+					t.Fatalf("%d files %s, want 2", len(files), tt.glob)
+				}
+				for _, f := range files {
+					os.WriteFile(f, []byte("not a relia file"), 0o644)
+				}
+				got, err := build().Fetch(context.Background(), q)
+				var ae *ArchiveError
+				if kind == "archive" {
+					if !errors.As(err, &ae) || !strings.Contains(err.Error(), tt.want) {
+						t.Fatalf("archive: err %v, want an *ArchiveError with %q", err, tt.want)
+					}
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameSeries(t, got, want)
+				if len(warnings) != 2 || !strings.Contains(warnings[0], "is damaged") {
+					t.Errorf("warnings %q, want 2 about the damaged files", warnings)
+				}
+				for _, f := range files {
+					if data, _ := os.ReadFile(f); string(data) == "not a relia file" {
+						t.Errorf("%s: damaged file kept", filepath.Base(f))
+					}
+				}
+			})
+		}
 	}
 }
