@@ -178,11 +178,8 @@ func (p *Prometheus) keptProbe(ctx context.Context, slo, series, selector string
 		return Scrape{}, false, nil
 	}
 	s, measured, ok, err := p.cfg.Cache.getProbe(ctx, probeKey(p.keyURL, p.cfg.Headers, selector, step))
-	if err != nil && p.cfg.Cache.strict {
+	if err := p.cacheTrouble(err); err != nil {
 		return Scrape{}, false, err
-	}
-	if err != nil {
-		p.warn(err.Error())
 	}
 	if age := p.cfg.Clock().Sub(measured); !ok || age < 0 || age >= p.cfg.ProbeTTL {
 		return Scrape{}, false, nil
@@ -201,11 +198,8 @@ func (p *Prometheus) measureAndKeep(ctx context.Context, slo, series, selector s
 	if err != nil || p.cfg.Cache == nil || sparse(s, step) || warned {
 		return s, err
 	}
-	if err := p.cfg.Cache.putProbe(ctx, probeKey(p.keyURL, p.cfg.Headers, selector, step), s, p.cfg.Clock()); err != nil {
-		if p.cfg.Cache.strict {
-			return s, err
-		}
-		p.warn(err.Error())
+	if err := p.cacheTrouble(p.cfg.Cache.putProbe(ctx, probeKey(p.keyURL, p.cfg.Headers, selector, step), s, p.cfg.Clock())); err != nil {
+		return s, err
 	}
 	return s, nil
 }

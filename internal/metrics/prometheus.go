@@ -482,11 +482,8 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 		key = cacheKey(p.keyURL, p.cfg.Headers, query, q.Step, c)
 		began := time.Now()
 		vals, ok, err := p.cfg.Cache.get(ctx, key, c, q.Step)
-		if err != nil && p.cfg.Cache.strict {
+		if err := p.cacheTrouble(err); err != nil {
 			return chunkData{}, err
-		}
-		if err != nil {
-			p.warn(err.Error())
 		}
 		if ok {
 			d := chunkData{c: c, vals: vals, fresh: len(vals)}
@@ -503,17 +500,13 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 	}
 	if pkey != "" {
 		// Not kept whole (yet): what an earlier build kept of its
-		// beginning, when it was the newest chunk.
+		// beginning, when it was the newest chunk. A chunk spans at most
+		// MaxPointsPerQuery steps; the prefix may be longer than c when
+		// the report time moved back since it was kept.
 		var err error
-		// A chunk spans at most MaxPointsPerQuery steps; the report time may
-		// have moved back since the prefix was kept, so it may be longer
-		// than c.
 		prefix, err = p.cfg.Cache.getPrefix(ctx, pkey, c.first, q.Step, p.cfg.MaxPointsPerQuery)
-		if err != nil && p.cfg.Cache.strict {
+		if err := p.cacheTrouble(err); err != nil {
 			return chunkData{}, err
-		}
-		if err != nil {
-			p.warn(err.Error())
 		}
 		hadPrefix = prefix != nil
 		prefix = prefix[:min(len(prefix), n)]
@@ -564,21 +557,29 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 		var err error
 		if cacheable {
 			if err = p.cfg.Cache.put(ctx, key, c, q.Step, d.vals); err == nil && hadPrefix {
-				err = p.cfg.Cache.dropPrefix(ctx, pkey)
+				if derr := p.cfg.Cache.dropPrefix(ctx, pkey); derr != nil {
+					p.warn(derr.Error()) // a prefix left behind is only unused
+				}
 			}
 		} else if m := settledSteps(c, q.Step, settled); m > len(prefix) {
 			err = p.cfg.Cache.putPrefix(ctx, pkey, c.first, q.Step, d.vals[:m])
 		}
-		var archiveErr *ArchiveError
-		if errors.As(err, &archiveErr) {
+		if err := p.cacheTrouble(err); err != nil {
 			return chunkData{}, err
-		}
-		if err != nil {
-			p.warn(err.Error())
 		}
 	}
 	p.observe(rec)
 	return d, nil
+}
+
+// cacheTrouble sorts a failure of the cache: an archive's stops the fetch
+// (returned), a cache's is a warning (nil returned).
+func (p *Prometheus) cacheTrouble(err error) error {
+	if err == nil || p.cfg.Cache.strict {
+		return err
+	}
+	p.warn(err.Error())
+	return nil
 }
 
 // settledSteps is how many steps of c, from its first, end by settled.
