@@ -345,7 +345,10 @@ func TestPDFs(t *testing.T) {
 		}
 		t.Log(strings.TrimSpace(log.String()))
 	}
-	out1, out2 := filepath.Join(dir, "public1"), filepath.Join(dir, "public2")
+	// The second build writes to a folder named relative to the working
+	// one, as `relia build --pdf` run in a site does.
+	t.Chdir(dir)
+	out1, out2 := filepath.Join(dir, "public1"), "public2"
 	build(out1)
 	build(out2)
 

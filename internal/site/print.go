@@ -44,10 +44,16 @@ func (b *build) printPDFs(ctx context.Context, pub *publish.Publisher) error {
 		return nil
 	}
 	began := time.Now()
+	// Chromium opens file:// URLs, which need an absolute path; --out is
+	// usually relative ("public").
+	root, err := filepath.Abs(pub.Dir())
+	if err != nil {
+		return fmt.Errorf("--pdf: %w", err)
+	}
 	exe, err := pdf.Find()
 	var printer *pdf.Printer
 	if err == nil {
-		printer, err = pdf.Start(ctx, pdf.Options{Exec: exe, Date: b.now, Root: pub.Dir(), URL: publishedURL(b.cfg.BaseURL)})
+		printer, err = pdf.Start(ctx, pdf.Options{Exec: exe, Date: b.now, Root: root, URL: publishedURL(b.cfg.BaseURL)})
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -64,7 +70,7 @@ func (b *build) printPDFs(ctx context.Context, pub *publish.Publisher) error {
 	defer printer.Close()
 	made := 0
 	for _, job := range b.printQueue {
-		doc, err := printer.Print(ctx, filepath.Join(pub.Dir(), filepath.FromSlash(job.dir+"index.html")))
+		doc, err := printer.Print(ctx, filepath.Join(root, filepath.FromSlash(job.dir+"index.html")))
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
