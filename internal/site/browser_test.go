@@ -19,7 +19,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -36,6 +35,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/relia-dev/relia/internal/pdf"
 	"github.com/relia-dev/relia/internal/site"
 )
 
@@ -291,30 +291,21 @@ func TestBrowser(t *testing.T) {
 	t.Logf("browser test took %v for %d SLO pages and %d retrospectives", time.Since(began).Round(time.Millisecond), len(slos), len(retros))
 }
 
-// browserFindChromium returns the browser to drive, or skips the test.
+// browserFindChromium returns the browser to drive, found as relia build
+// --pdf finds it, or skips the test.
 func browserFindChromium(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("RELIA_CHROMIUM"); p != "" {
-		if path, err := exec.LookPath(p); err == nil {
-			return path
-		}
-		t.Fatalf("RELIA_CHROMIUM=%q is not an executable file", p)
+	exe, err := pdf.Find()
+	if err == nil {
+		return exe
 	}
-	for _, p := range []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"} {
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return p
-		}
+	if !errors.Is(err, pdf.ErrNoChromium) {
+		t.Fatal(err) // RELIA_CHROMIUM names nothing runnable
 	}
-	for _, name := range []string{"chromium", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	const msg = "chromium not found; install Debian package chromium (apt-get install chromium) or set RELIA_CHROMIUM"
 	if os.Getenv("RELIA_INTEGRATION") == "1" {
-		t.Fatal(msg + " (RELIA_INTEGRATION=1 requires it)")
+		t.Fatalf("%v (RELIA_INTEGRATION=1 requires it)", err)
 	}
-	t.Skip(msg)
+	t.Skip(err)
 	return ""
 }
 
