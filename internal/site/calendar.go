@@ -304,16 +304,10 @@ func (b *build) monthPages(results []sloResult, pol calendar.Policy, histStart t
 			default:
 				mp.NoData++
 			}
-			for _, a := range res.report.Alerts {
-				if a.Start.After(m.Start) && !a.Start.After(m.End) {
-					row.Alerts++
-					if a.Rule.Severity == "page" {
-						mp.Pages++
-					} else {
-						mp.Tickets++
-					}
-				}
-			}
+			alerts, pages, tickets := alertsIn(res.report.Alerts, m.Start, m.End)
+			row.Alerts += len(alerts)
+			mp.Pages += pages
+			mp.Tickets += tickets
 			for _, e := range res.policy.Episodes {
 				if e.Start.Before(m.End) && e.End.After(m.Start) {
 					row.Episodes++

@@ -95,16 +95,10 @@ func (b *build) reviewWeeks(results []sloResult) ([]*reviewWeek, error) {
 			if row.BelowTarget {
 				rw.BelowTarget++
 			}
-			for _, a := range res.report.Alerts {
-				if a.Start.After(wk.Start) && !a.Start.After(wk.End) {
-					row.Alerts = append(row.Alerts, a)
-					if a.Rule.Severity == "page" {
-						rw.Pages++
-					} else {
-						rw.Tickets++
-					}
-				}
-			}
+			alerts, pages, tickets := alertsIn(res.report.Alerts, wk.Start, wk.End)
+			row.Alerts = append(row.Alerts, alerts...)
+			rw.Pages += pages
+			rw.Tickets += tickets
 			rw.SLOs = append(rw.SLOs, row)
 		}
 		rw.Compact = len(rw.SLOs) > groupedAbove
@@ -206,4 +200,20 @@ func (b *build) writeReviews(pub *publish.Publisher, results []sloResult) (int, 
 		return 0, nil, err
 	}
 	return pages + 1, docs, pub.WriteFile("reviews/index.html", html)
+}
+
+// alertsIn returns the alerts that started in the period (start, end], and
+// how many of them page and how many open tickets.
+func alertsIn(alerts []slo.Alert, start, end time.Time) (in []slo.Alert, pages, tickets int) {
+	for _, a := range alerts {
+		if a.Start.After(start) && !a.Start.After(end) {
+			in = append(in, a)
+			if a.Rule.Severity == "page" {
+				pages++
+			} else {
+				tickets++
+			}
+		}
+	}
+	return in, pages, tickets
 }
