@@ -254,30 +254,7 @@ func TestGoldenCalendar(t *testing.T) {
 	dir, now := calendarSite(t)
 	out := filepath.Join(dir, "public")
 	buildAt(t, dir, now, out)
-	for _, page := range []string{"calendar/index.html", "months/2026-10/index.html", "months/2026-11/index.html"} {
-		got, err := os.ReadFile(filepath.Join(out, page))
-		if err != nil {
-			t.Fatal(err)
-		}
-		golden := filepath.Join("testdata", "golden", "calendar-site", filepath.FromSlash(page))
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(golden, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(golden)
-		if err != nil {
-			t.Fatalf("%v (run: go test ./internal/site -run TestGoldenCalendar -update)", err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s; if the change is intended, run: go test ./internal/site -run TestGoldenCalendar -update\n%s",
-				page, golden, goldenDiff(golden, want, page, got))
-		}
-	}
+	checkGolden(t, out, "calendar-site", "TestGoldenCalendar", "calendar/index.html", "months/2026-10/index.html", "months/2026-11/index.html")
 }
 
 // TestPDFWithoutChromium: --pdf on a machine without the browser warns,

@@ -19,12 +19,20 @@ func TestGolden(t *testing.T) {
 	write(t, filepath.Join(dir, "content/retros/burst.md"), handRetro)
 	out := filepath.Join(dir, "public")
 	buildAt(t, dir, now, out)
-	for _, page := range []string{"index.html", "slos/web/availability/index.html", "api/v1/slos.json", "404.html", "reviews/2026-W45/index.html", "summary/index.html", "retros/burst/index.html"} {
+	checkGolden(t, out, "", "TestGolden", "index.html", "slos/web/availability/index.html", "api/v1/slos.json", "404.html", "reviews/2026-W45/index.html", "summary/index.html", "retros/burst/index.html")
+}
+
+// checkGolden compares each page of the site built into out with its golden
+// file under testdata/golden/sub, or rewrites the golden files with -update.
+// test names the test to run with -update.
+func checkGolden(t *testing.T, out, sub, test string, pages ...string) {
+	t.Helper()
+	for _, page := range pages {
 		got, err := os.ReadFile(filepath.Join(out, page))
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden := filepath.Join("testdata", "golden", filepath.FromSlash(page))
+		golden := filepath.Join("testdata", "golden", sub, filepath.FromSlash(page))
 		if *update {
 			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
 				t.Fatal(err)
@@ -36,11 +44,11 @@ func TestGolden(t *testing.T) {
 		}
 		want, err := os.ReadFile(golden)
 		if err != nil {
-			t.Fatalf("%v (run: go test ./internal/site -run TestGolden -update)", err)
+			t.Fatalf("%v (run: go test ./internal/site -run %s -update)", err, test)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s differs from %s; if the change is intended, run: go test ./internal/site -run TestGolden -update\n%s",
-				page, golden, goldenDiff(golden, want, page, got))
+			t.Errorf("%s differs from %s; if the change is intended, run: go test ./internal/site -run %s -update\n%s",
+				page, golden, test, goldenDiff(golden, want, page, got))
 		}
 	}
 }
