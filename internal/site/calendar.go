@@ -200,11 +200,8 @@ func (b *build) writeCalendar(pub *publish.Publisher, results []sloResult) (int,
 	}
 	cal.setColumns(slos)
 	write := func(path, title string, page calendarPage) error {
-		html, err := renderPage(b.theme, "calendar.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: title, Section: "calendar", Page: page})
-		if err != nil {
-			return err
-		}
-		return pub.WriteFile(path+"index.html", html)
+		_, err := b.writePage(pub, path+"index.html", "calendar.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: title, Section: "calendar", Page: page})
+		return err
 	}
 	if len(results) <= groupedAbove {
 		cal.Rows = slos

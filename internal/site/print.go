@@ -27,11 +27,8 @@ func (b *build) writePrintable(pub *publish.Publisher, dir, tmpl string, data pa
 		data.PDF = pdfName
 		b.printQueue = append(b.printQueue, printJob{dir: dir, tmpl: tmpl, pdf: pdfName, data: data})
 	}
-	html, err := renderPage(b.theme, tmpl, data)
-	if err != nil {
-		return err
-	}
-	return pub.WriteFile(dir+"index.html", html)
+	_, err := b.writePage(pub, dir+"index.html", tmpl, data)
+	return err
 }
 
 // printPDFs prints the queued pages from the unfinished site (before the
@@ -95,11 +92,8 @@ func (b *build) printPDFs(ctx context.Context, pub *publish.Publisher) error {
 // unlinkPDF writes a queued page again without its PDF link.
 func (b *build) unlinkPDF(pub *publish.Publisher, job printJob) error {
 	job.data.PDF = ""
-	html, err := renderPage(b.theme, job.tmpl, job.data)
-	if err != nil {
-		return err
-	}
-	return pub.WriteFile(job.dir+"index.html", html)
+	_, err := b.writePage(pub, job.dir+"index.html", job.tmpl, job.data)
+	return err
 }
 
 // latestComplete is the review --pdf prints: the newest week that is over
