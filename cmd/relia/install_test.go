@@ -81,7 +81,11 @@ func TestGoInstall(t *testing.T) {
 	if p := goEnv("GOPROXY"); p != "" && p != "off" {
 		proxies = append(proxies, p)
 	}
-	t.Cleanup(func() { removeFromModCache(t, modCache, mod, version) })
+	restore := modCacheState(t, modCache, mod)
+	t.Cleanup(func() {
+		removeFromModCache(t, modCache, mod, version)
+		restore()
+	})
 	gobin := filepath.Join(tmp, "bin")
 	cmd := exec.Command(goCmd, "install", mod+"/cmd/relia@"+version)
 	cmd.Dir = tmp // outside any module, as a new user's shell
@@ -104,6 +108,56 @@ func TestGoInstall(t *testing.T) {
 	}
 	if !strings.HasPrefix(string(out), "relia "+version+" go") {
 		t.Errorf("relia version printed %q, want \"relia %s go...\"", out, version)
+	}
+}
+
+// modCacheState records what the module cache holds of mod before the
+// test, so that its cleanup can put the cache back: go install appends the
+// test's version to @v/list (and creates the module's folders when the cache
+// had none), which would make every later `go list -m -versions` or
+// @latest lookup on this machine see a version no proxy serves.
+func modCacheState(t *testing.T, modCache, mod string) (restore func()) {
+	escaped, err := module.EscapePath(mod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	download := filepath.Join(modCache, "cache", "download")
+	at := filepath.Join(download, filepath.FromSlash(escaped), "@v")
+	list := filepath.Join(at, "list")
+	before, listErr := os.ReadFile(list)
+	var created []string // folders the test makes, deepest first
+	for _, base := range []string{download, modCache} {
+		dir := filepath.Join(base, filepath.FromSlash(escaped))
+		if base == download {
+			dir = at
+		}
+		for ; dir != base && dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+			if _, err := os.Stat(dir); err == nil {
+				break
+			}
+			created = append(created, dir)
+		}
+	}
+	return func() {
+		if listErr == nil {
+			if err := os.WriteFile(list, before, 0o644); err != nil {
+				t.Errorf("restore %s: %v", list, err)
+			}
+		} else if err := os.Remove(list); err != nil && !os.IsNotExist(err) {
+			t.Errorf("clean the module cache: %v", err)
+		}
+		if listErr != nil {
+			// Go's lock beside the list; only when the list was the test's.
+			os.Remove(list + ".lock")
+		}
+		for _, dir := range created {
+			// Remove, not RemoveAll: a folder that something else
+			// filled meanwhile stays.
+			os.Remove(dir)
+		}
+		if data, err := os.ReadFile(list); err == nil && strings.Contains(string(data), "installtest") && !strings.Contains(string(before), "installtest") {
+			t.Errorf("%s still lists the test's version:\n%s", list, data)
+		}
 	}
 }
 
