@@ -11,6 +11,8 @@
 #   scripts/bench-scale.sh                 # from the repository root
 #   SIZES="10 100" scripts/bench-scale.sh  # fewer sizes
 #   PROM=1 PROM_SLOS=200 scripts/bench-scale.sh
+#   CHAOS=1 scripts/bench-scale.sh          # sites with a Chaos Day and
+#                                           # retrospectives touching every SLO
 #
 # Sites are generated once into $WORK (default /tmp/relia-bench) and reused.
 # Needs GNU time (/usr/bin/time); falls back to bash's times without RSS.
@@ -20,6 +22,7 @@ SIZES=${SIZES-"10 100 1000"}
 STEP=${STEP:-1m}
 DAYS=${DAYS:-90}
 WORK=${WORK:-/tmp/relia-bench}
+CHAOS=${CHAOS:-0}
 NOW=2026-11-22T23:00:00Z
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -47,14 +50,23 @@ measure() {
 
 kb() { echo $(($(stat -c %s "$1") / 1024)); }
 
-echo "## Snapshot builds: ${DAYS} days at ${STEP} steps, 28-day windows"
+genflags=()
+suffix=""
+what=""
+if [[ "$CHAOS" == 1 ]]; then
+	genflags=(-chaos)
+	suffix="-chaos"
+	what=", a chaos run and a retrospective on every service"
+fi
+
+echo "## Snapshot builds: ${DAYS} days at ${STEP} steps, 28-day windows${what}"
 echo
 echo "| SLOs | wall s | CPU s | peak RSS MB | index KB | slos.json KB | search index KB | largest page KB |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in $SIZES; do
-	site="$WORK/site-$n-$STEP-$DAYS"
+	site="$WORK/site-$n-$STEP-$DAYS$suffix"
 	if [[ ! -f "$site/relia.toml" ]]; then
-		"$WORK/gen" -slos "$n" -step "$STEP" -days "$DAYS" -out "$site" 2>/dev/null
+		"$WORK/gen" -slos "$n" -step "$STEP" -days "$DAYS" "${genflags[@]}" -out "$site" 2>/dev/null
 	fi
 	measure "$WORK/relia" build --config "$site/relia.toml" --out "$site/public" --now "$NOW" -q
 	largest=$(find "$site/public" -name '*.html' -printf '%s\n' | sort -n | tail -1)

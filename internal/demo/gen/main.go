@@ -42,6 +42,7 @@ func run(args []string, stderr io.Writer) error {
 	days := fs.Int("days", 120, "days of history")
 	nSLOs := fs.Int("slos", 0, "write a synthetic site of this many SLOs into -out (a folder) instead of the demo snapshot")
 	stepFlag := fs.Duration("step", step, "step of the synthetic site (with -slos)")
+	withChaos := fs.Bool("chaos", false, "with -slos: add a Chaos Day with a run on every service, and a retrospective of every service listing all its SLOs")
 	promURL := fs.String("prometheus", "", "with -slos: also write prometheus.om (OpenMetrics for promtool) and relia-prometheus.toml reading from this URL")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,16 +55,21 @@ func run(args []string, stderr io.Writer) error {
 		return fmt.Errorf("-end: %w", err)
 	}
 	end = end.UTC()
+	if *withChaos && *nSLOs == 0 {
+		return fmt.Errorf("-chaos: only with -slos")
+	}
 	if *nSLOs > 0 {
 		switch {
 		case *stepFlag < time.Second || *stepFlag%time.Second != 0 || end.Unix()%int64(*stepFlag/time.Second) != 0:
 			return fmt.Errorf("-step %s: want whole seconds that divide -end", *stepFlag)
 		case *days < 29:
 			return fmt.Errorf("-days %d: a synthetic site needs at least 29 days for its 28-day windows", *days)
+		case *withChaos && *days < synthChaosMinDays:
+			return fmt.Errorf("-days %d: -chaos needs at least %d days, so that the incident ten days before the end lies in the history", *days, synthChaosMinDays)
 		case *out == "content/data/demo-metrics.json.gz":
 			return fmt.Errorf("-slos: -out must name a folder for the synthetic site")
 		}
-		site := synthSite{n: *nSLOs, step: *stepFlag, days: *days, end: end}
+		site := synthSite{n: *nSLOs, step: *stepFlag, days: *days, end: end, chaos: *withChaos}
 		if err := writeSynth(*out, site, stderr); err != nil {
 			return err
 		}

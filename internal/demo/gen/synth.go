@@ -26,6 +26,9 @@ type synthSite struct {
 	step time.Duration
 	days int
 	end  time.Time
+	// chaos adds a Chaos Day with a run on every service and a
+	// retrospective of every service (writeSynthChaos).
+	chaos bool
 }
 
 // writeSynth writes a complete site into dir: relia.toml, the snapshot
@@ -44,6 +47,11 @@ func writeSynth(dir string, s synthSite, stderr io.Writer) error {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "content", "retros", "synthetic-outage.md"), []byte(synthRetro(s)), 0o644); err != nil {
 		return err
+	}
+	if s.chaos {
+		if err := writeSynthChaos(dir, s); err != nil {
+			return err
+		}
 	}
 	path := filepath.Join(dir, "content", "data", "metrics.json.gz")
 	f, err := os.Create(path)
@@ -130,6 +138,13 @@ history  = "%dd"
 type = "snapshot"
 path = "content/data/metrics.json.gz"
 `, s.n, s.n, model(s.step), min(s.days-28, 90))
+	if s.chaos {
+		out += `
+[[chaos]]
+type = "generic"
+path = "content/chaos/runs/*.csv"
+`
+	}
 	for i := range s.n {
 		id := synthID(i)
 		svc, name := id[:8], id[9:]
