@@ -19,10 +19,18 @@ const GapBudget = 0.005
 // Impact is what one run cost one SLO (see slo.Impact).
 type Impact = slo.Impact
 
-// Measure computes the impact of run on the SLO of report r, from r's
-// full-resolution timeline; an alert up to AlertGrace after the run counts.
-func Measure(run *Run, r *slo.Report) Impact {
-	return slo.Measure(r, run.Start, run.End, AlertGrace)
+// Measure computes the impact of run on the SLO of report r, from the
+// per-step data of steps (r.Timeline.Whole(), or the Spans kept of it,
+// which must hold MeasuredSpan(run)); an alert up to AlertGrace after the
+// run counts.
+func Measure(run *Run, r *slo.Report, steps *slo.Spans) Impact {
+	return slo.Measure(r, steps, run.Start, run.End, AlertGrace)
+}
+
+// MeasuredSpan is the span whose steps Measure reads for run on a grid of
+// step.
+func MeasuredSpan(run *Run, step time.Duration) slo.Interval {
+	return slo.MeasuredSpan(run.Start, run.End, step)
 }
 
 // DetectionGap reports whether a run broke something and paged nobody:

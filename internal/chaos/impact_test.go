@@ -90,34 +90,47 @@ func TestMeasure(t *testing.T) {
 		{name: "past the report time", start: at(23, 30), end: at(23, 30).Add(time.Hour), partial: true,
 			steps: 6, bad: 0, total: 6000, budget: 0, peak: 0},
 	}
+	// Each case is measured on the whole timeline, and on what a build
+	// keeps of it for the run alone: the figures must be the same.
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			im := Measure(&Run{ID: "x", Start: tt.start, End: tt.end}, r)
-			if im.SLO != "web/availability" || im.NoData != tt.noData || im.Partial != tt.partial {
-				t.Fatalf("slo %s, no data %v, partial %v", im.SLO, im.NoData, im.Partial)
+		run := &Run{ID: "x", Start: tt.start, End: tt.end}
+		kept := r.Timeline.Keep([]slo.Interval{MeasuredSpan(run, r.Timeline.Step)})
+		if kept.Kept() > tt.steps+1 {
+			t.Errorf("%s: %d steps kept to measure %d", tt.name, kept.Kept(), tt.steps)
+		}
+		for _, steps := range []*slo.Spans{r.Timeline.Whole(), kept} {
+			name := tt.name + "/whole"
+			if steps == kept {
+				name = tt.name + "/kept"
 			}
-			if tt.noData {
-				if !math.IsNaN(im.BudgetConsumed) || !math.IsNaN(im.PeakBurnRate) || im.Alerted {
-					t.Errorf("no data, yet budget %v peak %v alerted %v", im.BudgetConsumed, im.PeakBurnRate, im.Alerted)
+			t.Run(name, func(t *testing.T) {
+				im := Measure(run, r, steps)
+				if im.SLO != "web/availability" || im.NoData != tt.noData || im.Partial != tt.partial {
+					t.Fatalf("slo %s, no data %v, partial %v", im.SLO, im.NoData, im.Partial)
 				}
-				return
-			}
-			if im.Steps != tt.steps || im.Bad != tt.bad || im.Total != tt.total {
-				t.Errorf("steps %d bad %v total %v, want %d %v %v", im.Steps, im.Bad, im.Total, tt.steps, tt.bad, tt.total)
-			}
-			if math.Abs(im.BudgetConsumed-tt.budget) > 1e-12 || math.Abs(im.PeakBurnRate-tt.peak) > 1e-12 {
-				t.Errorf("budget %v peak %v, want %v %v", im.BudgetConsumed, im.PeakBurnRate, tt.budget, tt.peak)
-			}
-			if im.PeakLookback != 5*time.Minute {
-				t.Errorf("peak lookback %v", im.PeakLookback)
-			}
-			if im.Alerted != tt.alerted {
-				t.Errorf("alerted %v, want %v", im.Alerted, tt.alerted)
-			}
-			if tt.alerted && im.Alerts[0].Start.Format("15:04") != tt.firstAlert {
-				t.Errorf("first alert %v, want %s", im.Alerts[0].Start, tt.firstAlert)
-			}
-		})
+				if tt.noData {
+					if !math.IsNaN(im.BudgetConsumed) || !math.IsNaN(im.PeakBurnRate) || im.Alerted {
+						t.Errorf("no data, yet budget %v peak %v alerted %v", im.BudgetConsumed, im.PeakBurnRate, im.Alerted)
+					}
+					return
+				}
+				if im.Steps != tt.steps || im.Bad != tt.bad || im.Total != tt.total {
+					t.Errorf("steps %d bad %v total %v, want %d %v %v", im.Steps, im.Bad, im.Total, tt.steps, tt.bad, tt.total)
+				}
+				if math.Abs(im.BudgetConsumed-tt.budget) > 1e-12 || math.Abs(im.PeakBurnRate-tt.peak) > 1e-12 {
+					t.Errorf("budget %v peak %v, want %v %v", im.BudgetConsumed, im.PeakBurnRate, tt.budget, tt.peak)
+				}
+				if im.PeakLookback != 5*time.Minute {
+					t.Errorf("peak lookback %v", im.PeakLookback)
+				}
+				if im.Alerted != tt.alerted {
+					t.Errorf("alerted %v, want %v", im.Alerted, tt.alerted)
+				}
+				if tt.alerted && im.Alerts[0].Start.Format("15:04") != tt.firstAlert {
+					t.Errorf("first alert %v, want %s", im.Alerts[0].Start, tt.firstAlert)
+				}
+			})
+		}
 	}
 }
 
@@ -133,13 +146,13 @@ func TestDetectionGap(t *testing.T) {
 		impacts []Impact
 		want    bool
 	}{
-		{"broke and paged", burst, []Impact{Measure(burst, r)}, false},
-		{"broke and paged nobody", calm, []Impact{Measure(calm, r)}, true},
-		{"held, spent nothing", calmMet, []Impact{Measure(calmMet, r)}, false},
+		{"broke and paged", burst, []Impact{Measure(burst, r, r.Timeline.Whole())}, false},
+		{"broke and paged nobody", calm, []Impact{Measure(calm, r, r.Timeline.Whole())}, true},
+		{"held, spent nothing", calmMet, []Impact{Measure(calmMet, r, r.Timeline.Whole())}, false},
 		{"held but burned budget, no alert", calmMet, []Impact{{BudgetConsumed: 0.03}}, true},
 		{"held, trivial budget", calmMet, []Impact{{BudgetConsumed: 0.004}}, false},
-		{"one SLO of the run alerted", calm, []Impact{Measure(calm, r), {Alerted: true}}, false},
-		{"no data", old, []Impact{Measure(old, r)}, false},
+		{"one SLO of the run alerted", calm, []Impact{Measure(calm, r, r.Timeline.Whole()), {Alerted: true}}, false},
+		{"no data", old, []Impact{Measure(old, r, r.Timeline.Whole())}, false},
 		{"no SLO", calm, nil, false},
 	} {
 		if got := DetectionGap(tt.run, tt.impacts); got != tt.want {

@@ -191,7 +191,7 @@ func (b *build) measureChaos() {
 				impacts = append(impacts, chaos.Impact{SLO: s.ID(), NoData: true, BudgetConsumed: math.NaN(), PeakBurnRate: math.NaN()})
 				continue
 			}
-			impacts = append(impacts, chaos.Measure(r, k.report))
+			impacts = append(impacts, chaos.Measure(r, k.report, k.report.Timeline.Whole()))
 		}
 		b.chaos.impacts[r.ID] = impacts
 		b.chaos.gap[r.ID] = chaos.DetectionGap(r, impacts)
@@ -688,7 +688,7 @@ func (b *build) chaosRowsFor(s config.SLO, r *slo.Report) []sloRunRow {
 	for i := len(b.chaos.runs) - 1; i >= 0; i-- {
 		run := b.chaos.runs[i]
 		if !run.TimeUnknown && slices.Contains(run.Services, s.Service) {
-			rows = append(rows, sloRunRow{Run: run, Path: runPath(run), Impact: chaos.Measure(run, r)})
+			rows = append(rows, sloRunRow{Run: run, Path: runPath(run), Impact: chaos.Measure(run, r, r.Timeline.Whole())})
 		}
 	}
 	return rows

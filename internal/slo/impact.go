@@ -39,26 +39,26 @@ type Impact struct {
 }
 
 // Measure computes what the span [start, end] cost the SLO of report r,
-// from r's full-resolution timeline; alerts count when they overlap
-// [start, end + grace].
-func Measure(r *Report, start, end time.Time, grace time.Duration) Impact {
-	tl := r.Timeline
+// from the per-step data of steps: r's whole timeline (r.Timeline.Whole())
+// or the Spans kept of it, which must hold MeasuredSpan(start, end). Alerts
+// come from r and count when they overlap [start, end + grace].
+func Measure(r *Report, steps *Spans, start, end time.Time, grace time.Duration) Impact {
 	im := Impact{SLO: r.Spec.ID, BudgetConsumed: math.NaN(), PeakBurnRate: math.NaN()}
 	if len(r.BurnRates) > 0 {
 		im.PeakLookback = r.BurnRates[0].Lookback
 	}
-	n := len(tl.Bad)
-	if n == 0 || tl.Step <= 0 || len(tl.Total) != n || len(tl.Allowed) != n || len(tl.Short.Values) != n {
+	n := steps.Len
+	if n == 0 || steps.Step <= 0 || !steps.detail {
 		im.NoData = true
 		return im
 	}
 	// Index i holds the step ending at FirstEnd + i·step. The run covers
 	// the steps ending after start and before end + step.
-	first := ceilDiv(start.Sub(tl.FirstEnd), tl.Step)
-	if !tl.FirstEnd.Add(time.Duration(first) * tl.Step).After(start) {
+	first := ceilDiv(start.Sub(steps.FirstEnd), steps.Step)
+	if !steps.FirstEnd.Add(time.Duration(first) * steps.Step).After(start) {
 		first++
 	}
-	last := ceilDiv(end.Sub(tl.FirstEnd), tl.Step) // first step ending at or after end
+	last := ceilDiv(end.Sub(steps.FirstEnd), steps.Step) // first step ending at or after end
 	if last < first {
 		last = first // a run of no duration still sits in one step
 	}
@@ -68,17 +68,18 @@ func Measure(r *Report, start, end time.Time, grace time.Duration) Impact {
 		im.NoData, im.Partial = true, false
 		return im
 	}
-	im.From = tl.FirstEnd.Add(time.Duration(lo-1) * tl.Step)
-	im.To = tl.FirstEnd.Add(time.Duration(hi) * tl.Step)
+	tl := steps.steps(lo, hi+1)
+	im.From = tl.FirstEnd.Add(-tl.Step)
+	im.To = tl.FirstEnd.Add(time.Duration(hi-lo) * tl.Step)
 	im.Steps = hi - lo + 1
-	for i := lo; i <= hi; i++ {
+	for i := range im.Steps {
 		im.Bad += tl.Bad[i]
 		im.Total += tl.Total[i]
 		if v := tl.Short.Values[i]; !math.IsNaN(v) && !(v <= im.PeakBurnRate) {
 			im.PeakBurnRate = v
 		}
 	}
-	if a := tl.Allowed[hi]; a > 0 {
+	if a := tl.Allowed[im.Steps-1]; a > 0 {
 		im.BudgetConsumed = im.Bad / a
 	}
 	until := end.Add(grace)
