@@ -154,13 +154,17 @@ type build struct {
 	cache      *metrics.Cache // settled history: .relia/cache or the [archive]
 	closeCache func() error
 
-	// Chart blocks per Markdown page, and the SLOs they draw: those keep
-	// their per-step data until the pages are written.
-	blocks  map[*content.Page][]*render.ChartBlock
-	charted map[string]bool
-	keptMu  sync.Mutex
-	kept    map[string]keptSLO
-	noData  map[string]string // SLO id → why it has no data, for check
+	// Chart blocks per Markdown page. charted are the SLOs that chart
+	// blocks, chaos runs and retrospectives read once every SLO is
+	// computed; spans are the spans of each that they read, and kept what
+	// computeSLO keeps of them (see keptSLO).
+	blocks      map[*content.Page][]*render.ChartBlock
+	charted     map[string]bool
+	spans       map[string][]slo.Interval
+	eventBlocks map[string][]*render.ChartBlock // the "events" chart blocks of each SLO
+	keptMu      sync.Mutex
+	kept        map[string]keptSLO
+	noData      map[string]string // SLO id → why it has no data, for check
 
 	chaos *chaosSet // chaos runs, their impact once the SLOs are computed
 
@@ -174,12 +178,6 @@ type build struct {
 	results []sloResult // every SLO once run has computed them; Check reads them
 
 	printQueue []printJob // pages --pdf prints once the site is written
-}
-
-// keptSLO is an SLO's full-resolution data, kept for chart blocks.
-type keptSLO struct {
-	report *slo.Report
-	series *metrics.Series
 }
 
 // close releases what load opened: the archive's bucket.
@@ -309,6 +307,7 @@ func load(opts Options) (*build, error) {
 	}
 	b.keepChaosSLOs()
 	b.keepRetroSLOs()
+	b.collectSpans()
 	b.theme, err = render.LoadTheme(filepath.Join(cfg.Dir, "templates"), cfg.Location)
 	if err != nil {
 		return nil, inputErr(err)
@@ -487,9 +486,9 @@ func (b *build) computeSLO(ctx context.Context, s config.SLO) (*slo.Report, erro
 		b.keptMu.Unlock()
 	}
 	if b.charted[s.ID()] {
-		full := *r // a copy: run clears r's timeline once the SLO page is written
+		k := b.keep(s.ID(), r, series)
 		b.keptMu.Lock()
-		b.kept[s.ID()] = keptSLO{report: &full, series: series}
+		b.kept[s.ID()] = k
 		b.keptMu.Unlock()
 	}
 	return r, nil

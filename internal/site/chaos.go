@@ -191,7 +191,7 @@ func (b *build) measureChaos() {
 				impacts = append(impacts, chaos.Impact{SLO: s.ID(), NoData: true, BudgetConsumed: math.NaN(), PeakBurnRate: math.NaN()})
 				continue
 			}
-			impacts = append(impacts, chaos.Measure(r, k.report, k.report.Timeline.Whole()))
+			impacts = append(impacts, chaos.Measure(r, k.report, k.steps))
 		}
 		b.chaos.impacts[r.ID] = impacts
 		b.chaos.gap[r.ID] = chaos.DetectionGap(r, impacts)
@@ -449,10 +449,9 @@ func (b *build) writeChaosRun(pub *publish.Publisher, r *chaos.Run, writeUps []w
 		}
 		page.Impacts = append(page.Impacts, row)
 		if k, ok := b.kept[im.SLO]; ok && !im.NoData {
-			pad := max(time.Hour, r.Duration())
+			from, to := runChartSpan(r)
 			marks := append(b.incidentMarks(im.SLO), runMark(r, gap))
-			charts = append(charts, render.RunChart(fmt.Sprintf("chart-run-%d", len(charts)+1), k.report,
-				r.Start.Add(-pad), r.End.Add(pad+chaos.AlertGrace), marks))
+			charts = append(charts, render.RunChart(fmt.Sprintf("chart-run-%d", len(charts)+1), k.within(from, to), from, to, marks))
 		}
 	}
 	for _, s := range r.Services {

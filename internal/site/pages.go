@@ -395,12 +395,9 @@ func (b *build) blockCharts(p *content.Page) ([]render.Chart, error) {
 	var charts []render.Chart
 	for _, cb := range b.blocks[p] {
 		k := b.kept[cb.SLO]
-		tl := k.report.Timeline
-		off := int(tl.FirstEnd.Sub(k.series.FirstEnd) / k.series.Step)
-		n := len(tl.SLI)
-		good, total := k.series.Good[off:off+n], k.series.Total[off:off+n]
+		ev := k.events[cb] // "events" blocks only
 		marks := append(b.incidentMarks(cb.SLO), b.chaosMarksOf(cb.SLO)...)
-		c := render.BlockChart(cb, k.report, good, total, marks)
+		c := render.BlockChart(cb, k.within(cb.From, cb.To), ev.good, ev.total, marks)
 		key, err := b.theme.ChartKey(c.Marks)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", p.File, cb.Line, err)

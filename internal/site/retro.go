@@ -79,7 +79,7 @@ func (b *build) retroFiguresOf(p *content.Page) retroFigures {
 		if k, ok := b.kept[id]; ok {
 			// Alerts count from the start to the resolution: a page after
 			// the incident was over detected nothing.
-			row.Impact = slo.Measure(k.report, k.report.Timeline.Whole(), from, to, 0)
+			row.Impact = slo.Measure(k.report, k.steps, from, to, 0)
 			for _, a := range row.Impact.Alerts {
 				if a.Rule.Severity != "page" {
 					continue
