@@ -121,7 +121,7 @@ The release went out at 23:30.
 // hand-computed figures, then the month pages' incidents and chaos runs.
 func TestCalendarCells(t *testing.T) {
 	dir, now := calendarSite(t)
-	b, err := load(Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: now})
+	b, err := load(context.Background(), Options{ConfigPath: filepath.Join(dir, "relia.toml"), Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

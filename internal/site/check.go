@@ -44,7 +44,7 @@ func Check(ctx context.Context, opts Options) (*check.Report, error) {
 	defer pub.Abort()
 
 	rep := &check.Report{}
-	b, err := load(opts)
+	b, err := load(ctx, opts)
 	if err == nil {
 		defer b.close()
 		var res *Result

@@ -38,7 +38,7 @@ type SLOStatus struct {
 // build would compute it, without assembling or writing pages. It is what
 // `relia status` shows.
 func Compute(ctx context.Context, opts Options) (*Computed, error) {
-	b, err := load(opts)
+	b, err := load(ctx, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ type RecordResult struct {
 // file is written beside Out and renamed into place once complete: a
 // failed recording leaves no half file (publish.File).
 func Record(ctx context.Context, opts RecordOptions) (*RecordResult, error) {
-	b, err := load(Options{ConfigPath: opts.ConfigPath, Now: opts.Now, NoCache: opts.NoCache, Log: opts.Log, Verbose: opts.Verbose, Progress: opts.Progress})
+	b, err := load(ctx, Options{ConfigPath: opts.ConfigPath, Now: opts.Now, NoCache: opts.NoCache, Log: opts.Log, Verbose: opts.Verbose, Progress: opts.Progress})
 	if err != nil {
 		return nil, err
 	}

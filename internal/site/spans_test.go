@@ -16,7 +16,7 @@ import (
 // part of its timeline, from which every reader gets what it would get
 // from the whole timeline.
 func TestKeptSpans(t *testing.T) {
-	b, err := load(Options{ConfigPath: "../../relia.toml"})
+	b, err := load(context.Background(), Options{ConfigPath: "../../relia.toml"})
 	if err != nil {
 		t.Fatal(err)
 	}
