@@ -186,3 +186,26 @@ func FuzzParseChartBlock(f *testing.F) {
 		}
 	})
 }
+
+// TestPickerMatchesMathMinMax: the inlined comparison keeps what math.Min
+// and math.Max would, signed zeros included (a −0 bucket must not turn
+// into "-0" on the page where math.Max gave 0).
+func TestPickerMatchesMathMinMax(t *testing.T) {
+	vals := []float64{math.Copysign(0, -1), 0, -1.5, 2, 2, 1e-9, -1e300, 7}
+	for _, a := range vals {
+		for _, b := range vals {
+			for _, tc := range []struct {
+				p    picker
+				want float64
+			}{{pickMax, math.Max(a, b)}, {pickMin, math.Min(a, b)}} {
+				got := a
+				if tc.p.better(a, b) {
+					got = b
+				}
+				if got != tc.want || math.Signbit(got) != math.Signbit(tc.want) {
+					t.Errorf("picker %v on (%v, %v) keeps %v, want %v", tc.p, a, b, got, tc.want)
+				}
+			}
+		}
+	}
+}
