@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -274,16 +275,40 @@ func decodeCacheFile(data []byte, key string, ch chunk, step time.Duration) ([]f
 // not known beforehand: the header's range, checked against the number of
 // values, and the values.
 func decodeCacheData(data []byte, key string, maxN int64) (first, last, stepMs int64, vals []float64, err error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	zr, _ := inflaters.Get().(*gzip.Reader)
+	if zr == nil {
+		zr, err = gzip.NewReader(bytes.NewReader(data))
+	} else {
+		err = zr.Reset(bytes.NewReader(data))
+	}
 	if err != nil {
 		return 0, 0, 0, nil, err
 	}
+	defer inflaters.Put(zr)
 	// Read one byte more than the file may hold: a small file that
-	// inflates to gigabytes must not be read whole.
-	raw, err := io.ReadAll(io.LimitReader(zr, int64(cacheHead)+8*maxN+1)) // verifies the CRC at the end
-	if err != nil {
-		return 0, 0, 0, nil, err
+	// inflates to gigabytes must not be read whole. The buffer is the
+	// limit's size from the start, and reused: growing it by doubling, as
+	// io.ReadAll does, for each of the thousands of chunks of a warm
+	// build was a tenth of its CPU.
+	limit := int(int64(cacheHead) + 8*maxN + 1)
+	bufp, _ := inflated.Get().(*[]byte)
+	if bufp == nil || cap(*bufp) < limit {
+		b := make([]byte, limit)
+		bufp = &b
 	}
+	defer inflated.Put(bufp)
+	buf, read := (*bufp)[:limit], 0
+	for read < limit { // at the limit, the checks below refuse the length
+		n, err := zr.Read(buf[read:])
+		read += n
+		if err == io.EOF { // only once the CRC at the end is verified
+			break
+		}
+		if err != nil {
+			return 0, 0, 0, nil, err
+		}
+	}
+	raw := buf[:read]
 	if len(raw) < cacheHead || string(raw[:len(cacheMagic)]) != cacheMagic {
 		return 0, 0, 0, nil, errors.New("not a relia cache file")
 	}
@@ -316,6 +341,13 @@ func decodeCacheData(data []byte, key string, maxN int64) (first, last, stepMs i
 	}
 	return first, last, stepMs, vals, nil
 }
+
+// inflaters and inflated reuse, across the chunks a build reads, the gzip
+// readers' state and the buffers they inflate into.
+var (
+	inflaters sync.Pool // *gzip.Reader
+	inflated  sync.Pool // *[]byte
+)
 
 // put stores the values of chunk ch. A cache's failure is a warning for
 // the caller; an archive's is an *ArchiveError.

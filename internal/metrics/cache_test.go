@@ -101,6 +101,14 @@ func TestCacheFailures(t *testing.T) {
 		{name: "inflates too far", content: valid(1 << 16),
 			cache:   "is damaged (41 bytes of values, want 40)",
 			archive: "damaged: 41 bytes of values, want 40"},
+		// The values whole but the trailer cut or its CRC wrong: read
+		// to the end, the stream must be verified, not just long enough.
+		{name: "trailer cut", content: func() []byte { v := valid(0); return v[:len(v)-8] }(),
+			cache:   "is damaged (unexpected EOF)",
+			archive: "damaged: unexpected EOF"},
+		{name: "wrong CRC", content: func() []byte { v := valid(0); v[len(v)-8] ^= 1; return v }(),
+			cache:   "is damaged (gzip: invalid checksum)",
+			archive: "damaged: gzip: invalid checksum"},
 		{name: "unreadable folder", content: nil,
 			cache:   ": not a directory; fetching again",
 			archive: ": not a directory; relia stops rather than report only", reach: true},
