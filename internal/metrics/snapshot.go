@@ -2,17 +2,14 @@ package metrics
 
 import (
 	"bufio"
-	"bytes"
 	"cmp"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -236,82 +233,12 @@ type snapshotSLO struct {
 	Total []snapshotPair `json:"total"`
 }
 
-// snapshotPair is one [timestamp, count] pair. Its UnmarshalJSON never
-// fails, so that one malformed pair does not hide the errors after it: a
-// malformed pair keeps its text in bad and is reported during validation.
+// snapshotPair is one [timestamp, count] pair. A malformed pair keeps its
+// text in bad and is reported during validation, so that one malformed
+// pair does not hide the errors after it.
 type snapshotPair struct {
 	ts, v float64
 	bad   string
-}
-
-// UnmarshalJSON parses the pair without reflection: snapshots hold hundreds
-// of thousands of them.
-func (p *snapshotPair) UnmarshalJSON(b []byte) error {
-	*p = snapshotPair{}
-	rest := skipSpace(b)
-	var ok bool
-	if len(rest) > 0 && rest[0] == '[' {
-		var ts, v float64
-		if ts, rest, ok = jsonNumber(rest[1:]); ok {
-			rest = skipSpace(rest)
-			if ok = len(rest) > 0 && rest[0] == ','; ok {
-				if v, rest, ok = jsonNumber(rest[1:]); ok {
-					rest = skipSpace(rest)
-					ok = len(rest) > 0 && rest[0] == ']' && len(skipSpace(rest[1:])) == 0
-				}
-			}
-		}
-		p.ts, p.v = ts, v
-	}
-	if !ok {
-		const maxShown = 40
-		s := string(b)
-		if len(s) > maxShown {
-			s = s[:maxShown] + "…"
-		}
-		p.bad = s
-	}
-	return nil
-}
-
-func skipSpace(b []byte) []byte {
-	for len(b) > 0 && isSpace(b[0]) {
-		b = b[1:]
-	}
-	return b
-}
-
-// jsonNumber reads a JSON number after optional white space. The input has
-// already been checked to be valid JSON by the decoder. Small non-negative
-// integers, nearly every number in a snapshot, take a fast path. A number
-// too large for float64 reads as ±Inf and is rejected later as not finite.
-func jsonNumber(b []byte) (float64, []byte, bool) {
-	b = skipSpace(b)
-	i, n, integer := 0, uint64(0), true
-	for ; i < len(b); i++ {
-		c := b[i]
-		if c >= '0' && c <= '9' {
-			if i < 15 {
-				n = n*10 + uint64(c-'0')
-			}
-			continue
-		}
-		if c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E' {
-			break
-		}
-		integer = false
-	}
-	if i == 0 {
-		return 0, b, false
-	}
-	if integer && i <= 15 {
-		return float64(n), b[i:], true
-	}
-	v, err := strconv.ParseFloat(string(b[:i]), 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, b, false
-	}
-	return v, b[i:], true
 }
 
 // snapshotErrors collects input errors up to maxSnapshotErrors.
@@ -376,6 +303,7 @@ func (s *Snapshot) readSLO(e *snapshotErrors, id string, slo *snapshotSLO) *snap
 	// The series are sorted by time: merge on the steps both have.
 	a, b := series[0], series[1]
 	out := &snapshotSeries{}
+	pair := present[0].name + "+" + present[1].name
 	for i, j := 0, 0; i < len(a) && j < len(b); {
 		switch {
 		case a[i].ts < b[j].ts:
@@ -388,7 +316,7 @@ func (s *Snapshot) readSLO(e *snapshotErrors, id string, slo *snapshotSLO) *snap
 		ts, x, y := a[i].ts, a[i].v, b[j].v
 		i++
 		j++
-		good, total, ok := e.counts(id, present[0].name+"+"+present[1].name, ts, x, y)
+		good, total, ok := e.counts(id, pair, ts, x, y)
 		if !ok {
 			continue
 		}
@@ -504,162 +432,6 @@ func num(v float64) string {
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-// jsonError turns a decoder error into name:line:col: message where the
-// decoder knows the offset.
-func jsonError(data []byte, name string, err error) error {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		line, col := lineCol(data, se.Offset-1)
-		return fmt.Errorf("%s:%d:%d: %s", name, line, col, strings.TrimPrefix(se.Error(), "json: "))
-	case errors.As(err, &te):
-		// Offset is just past the offending value: point at its start.
-		line, col := lineCol(data, valueStart(data, te.Offset))
-		field := te.Field
-		if field == "" {
-			field = "snapshot"
-		}
-		return fmt.Errorf("%s:%d:%d: %s: want %s, got %s", name, line, col, field, jsonKind(te.Type), te.Value)
-	case errors.Is(err, io.EOF):
-		return fmt.Errorf("read snapshot %s: empty file", name)
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		line, col := lineCol(data, int64(len(data)))
-		return fmt.Errorf("%s:%d:%d: unexpected end of file", name, line, col)
-	}
-	msg := strings.TrimPrefix(err.Error(), "json: ")
-	if key, ok := strings.CutPrefix(msg, "unknown field "); ok {
-		msg += "; the snapshot format has version, step, recorded_at and slos, and each SLO good, bad and total"
-		if off := keyOffset(data, key); off >= 0 {
-			line, col := lineCol(data, off)
-			return fmt.Errorf("%s:%d:%d: %s", name, line, col, msg)
-		}
-	}
-	return fmt.Errorf("read snapshot %s: %s", name, msg)
-}
-
-// keyOffset finds where the object key quoted (as the decoder's message
-// quotes it) first appears, or -1. The decoder does not say where an unknown
-// field is; the first use of the name as a key is almost always it.
-func keyOffset(data []byte, quoted string) int64 {
-	key, err := strconv.Unquote(quoted)
-	if err != nil {
-		return -1
-	}
-	enc, err := json.Marshal(key)
-	if err != nil {
-		return -1
-	}
-	for from := 0; ; {
-		i := bytes.Index(data[from:], enc)
-		if i < 0 {
-			return -1
-		}
-		at := from + i
-		from = at + len(enc)
-		if rest := bytes.TrimLeft(data[from:], " \t\r\n"); len(rest) > 0 && rest[0] == ':' {
-			return int64(at)
-		}
-	}
-}
-
-// valueStart finds the start of the JSON value that ends just before off.
-// The decoder reports type errors at the end of the value; people look for
-// its start. Scalars are scanned back to the preceding delimiter, arrays and
-// objects to their opening bracket.
-func valueStart(data []byte, off int64) int64 {
-	if off <= 0 || off > int64(len(data)) {
-		return max(0, min(off, int64(len(data))))
-	}
-	i := off - 1
-	for i > 0 && isSpace(data[i]) {
-		i--
-	}
-	switch data[i] {
-	case ']', '}':
-		open := byte('[')
-		if data[i] == '}' {
-			open = '{'
-		}
-		depth, inStr := 0, false
-		for ; i >= 0; i-- {
-			c := data[i]
-			if c == '"' && !escaped(data, i) {
-				inStr = !inStr
-			}
-			if inStr {
-				continue
-			}
-			switch c {
-			case ']', '}':
-				depth++
-			case '[', '{':
-				depth--
-				if depth == 0 && c == open {
-					return i
-				}
-			}
-		}
-		return 0
-	case '"':
-		for j := i - 1; j >= 0; j-- {
-			if data[j] == '"' && !escaped(data, j) {
-				return j
-			}
-		}
-		return 0
-	}
-	for i > 0 && !isSpace(data[i-1]) && data[i-1] != ':' && data[i-1] != ',' && data[i-1] != '[' {
-		i--
-	}
-	return i
-}
-
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
-
-// escaped reports whether the quote at i is preceded by an odd number of
-// backslashes.
-func escaped(data []byte, i int64) bool {
-	n := 0
-	for j := i - 1; j >= 0 && data[j] == '\\'; j-- {
-		n++
-	}
-	return n%2 == 1
-}
-
-// lineCol converts a byte offset into a 1-based line and column (in bytes).
-func lineCol(data []byte, off int64) (line, col int) {
-	off = max(0, min(off, int64(len(data))))
-	before := data[:off]
-	line = 1 + bytes.Count(before, []byte{'\n'})
-	col = int(off) - bytes.LastIndexByte(before, '\n')
-	return line, col
-}
-
-// jsonKind names the JSON shape a Go type decodes from.
-func jsonKind(t reflect.Type) string {
-	if t == nil {
-		return "another type"
-	}
-	switch t.Kind() {
-	case reflect.Pointer:
-		return jsonKind(t.Elem())
-	case reflect.Slice, reflect.Array:
-		return "an array"
-	case reflect.Map, reflect.Struct:
-		return "an object"
-	case reflect.String:
-		return "a string"
-	case reflect.Int, reflect.Int64, reflect.Int32:
-		return "an integer"
-	case reflect.Float64, reflect.Float32:
-		return "a number"
-	case reflect.Bool:
-		return "true or false"
-	}
-	return t.Kind().String()
 }
 
 // SnapshotWriter writes a snapshot one SLO at a time, so that recording

@@ -37,6 +37,17 @@ var snapshotCases = map[string]struct {
 		"a/one: want exactly two of good, bad and total, has good",
 	}},
 	"v2-order.bad.json": {errs: []string{`v2-order.bad.json:1:19: unknown field "start"`, `"version": 2 must come before slos`}},
+	// Pretty-printed, CRLF line ends, an escaped id, numbers of every form.
+	"v2-layout.good.json": {slos: []string{"checkout/latency"}},
+	// Entries that are not counts are reported whole, whatever they hold.
+	"v2-entries.bad.json": {errs: []string{
+		`a/string: good[1]: want a count or null, got "x, ]"`,
+		`a/nested: good[0]: want a count or null, got [1, 2]`,
+		`a/object: good[1]: want a count or null, got {"n": [1, 2], "m": "a very long string t…`,
+		"a/digits: good at 2025-11-05T00:00:00Z (1762300800): count 9007199254740994 is above 9007199254740992 (2^53)",
+		"a/digits: good at 2025-11-05T00:01:00Z (1762300860): count is not finite",
+		"a/digits: total at 2025-11-05T00:00:00Z (1762300800): count 9007199254740994 is above",
+	}},
 
 	"syntax.bad.json":         {errs: []string{"syntax.bad.json:3:34: invalid character '[' after array element"}},
 	"truncated.bad.json":      {errs: []string{"truncated.bad.json:3:33: unexpected end of file"}},
@@ -197,6 +208,8 @@ func TestSnapshotFetch(t *testing.T) {
 			[]float64{9, nan, 0, nan, nan}, []float64{10, nan, 0, nan, nan}},
 		{"v2.good.json", "search/availability", 1762300800, 1762300920, time.Minute,
 			[]float64{2997, 2950}, []float64{3000, 2950}},
+		{"v2-layout.good.json", "checkout/latency", 1762300740, 1762301100, time.Minute,
+			[]float64{9, nan, 0, 10, 1e15, 1 << 53}, []float64{10, nan, 0, 12, 1e15 + 1, 1 << 53}},
 		{"empty-series.good.json", "a/b", 0, 90, 30 * time.Second,
 			[]float64{nan, nan, nan}, []float64{nan, nan, nan}},
 	}
@@ -466,18 +479,6 @@ func TestDuration(t *testing.T) {
 	for _, bad := range []string{"", "5", "m", "5x", "1m1h", "5m5m", "-5m", "1.5h", "99999999999999999999y", "300000y"} {
 		if d, err := parseDuration(bad); err == nil {
 			t.Errorf("parseDuration(%q) = %v, want an error", bad, d)
-		}
-	}
-}
-
-func TestLineCol(t *testing.T) {
-	data := []byte("ab\ncd\n\nef")
-	for _, tc := range []struct {
-		off       int64
-		line, col int
-	}{{0, 1, 1}, {1, 1, 2}, {2, 1, 3}, {3, 2, 1}, {6, 3, 1}, {7, 4, 1}, {9, 4, 3}, {99, 4, 3}, {-1, 1, 1}} {
-		if l, c := lineCol(data, tc.off); l != tc.line || c != tc.col {
-			t.Errorf("lineCol(%d) = %d:%d, want %d:%d", tc.off, l, c, tc.line, tc.col)
 		}
 	}
 }

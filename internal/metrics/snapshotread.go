@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,16 +17,14 @@ import (
 // or a runaway export must stop with an error, not exhaust memory.
 const (
 	// DefaultMaxSnapshotValueBytes caps one JSON value of a snapshot, in
-	// practice one SLO's object: the decoder holds a whole value in memory
-	// before it parses it. Two years at one-minute steps in version 2 are
-	// about 15 MB.
+	// practice one SLO's object: the reader holds an SLO's columns in
+	// memory (8 bytes a count, for two or more bytes of text) until it has
+	// checked them. Two years at one-minute steps in version 2 are about
+	// 15 MB.
 	DefaultMaxSnapshotValueBytes = 64 << 20
 	// defaultSpillAfter is how many bytes of encoded history a snapshot
 	// keeps in memory before it moves the rest to a temporary file.
 	defaultSpillAfter = 16 << 20
-	// keptForPositions is how much of the file the reader keeps to turn a
-	// byte offset into line:col in errors; past it errors give the offset.
-	keptForPositions = 8 << 20
 )
 
 // SnapshotOptions tune ReadSnapshotWith and OpenSnapshotWith.
@@ -46,42 +45,23 @@ type SnapshotOptions struct {
 // SnapshotOptions.
 var ErrSnapshotLimit = errors.New("snapshot limit exceeded")
 
-// posReader counts the bytes the decoder reads, keeps the start of the file
-// for error positions, and stops a value that grows past the limit.
-type posReader struct {
-	r        io.Reader
-	off      int64
-	kept     []byte
-	mark     int64 // offset where the value being decoded started
-	maxValue int64
-	tooLarge bool
-}
-
-func (p *posReader) Read(b []byte) (int, error) {
-	if p.off-p.mark > p.maxValue {
-		p.tooLarge = true
-		return 0, ErrSnapshotLimit
-	}
-	n, err := p.r.Read(b)
-	if room := keptForPositions - len(p.kept); room > 0 {
-		p.kept = append(p.kept, b[:min(n, room)]...)
-	}
-	p.off += int64(n)
-	return n, err
-}
-
 // snapshotParser reads a snapshot token by token: only one SLO's history is
 // decoded at a time, and what a build needs of it is encoded compactly.
 type snapshotParser struct {
 	name    string
-	pr      *posReader
-	dec     *json.Decoder
+	sc      *snapScanner
 	e       *snapshotErrors
 	s       *Snapshot
 	opts    SnapshotOptions
 	version int
 	seen    map[string]bool
 	pending []pendingSLO // SLOs read before the step was known
+	steps   int          // entries in the last series read, to size the next
+
+	// Buffers for one version 2 SLO at a time, reused: its columns
+	// (good, bad, total) and its checked steps.
+	cols   [3][]float64
+	series snapshotSeries
 }
 
 type pendingSLO struct {
@@ -96,17 +76,15 @@ func readSnapshotStream(r io.Reader, name string, opts SnapshotOptions) (*Snapsh
 	if opts.SpillAfter == 0 {
 		opts.SpillAfter = defaultSpillAfter
 	}
-	pr := &posReader{r: r, maxValue: opts.MaxValueBytes}
 	p := &snapshotParser{
-		name: name, pr: pr, dec: json.NewDecoder(pr), opts: opts,
+		name: name, sc: newSnapScanner(r, opts.MaxValueBytes), opts: opts,
 		e:    &snapshotErrors{name: name},
 		s:    &Snapshot{name: name, series: map[string]*storedSeries{}, store: &seriesStore{spillAfter: opts.SpillAfter}},
 		seen: map[string]bool{},
 	}
-	p.dec.DisallowUnknownFields()
 	if err := p.parse(); err != nil {
 		p.s.store.close()
-		return nil, err
+		return nil, p.fail(err)
 	}
 	if len(p.e.errs) > 0 {
 		p.s.store.close()
@@ -115,111 +93,102 @@ func readSnapshotStream(r io.Reader, name string, opts SnapshotOptions) (*Snapsh
 	return p.s, nil
 }
 
-// limitErr names the limit a value ran into and how to raise it.
-func (p *snapshotParser) limitErr() error {
-	return fmt.Errorf("read snapshot %s: a value at byte %d is larger than the limit of %d bytes (max_snapshot_value_bytes in [limits]): %w",
-		p.name, p.pr.mark, p.opts.MaxValueBytes, ErrSnapshotLimit)
-}
-
-// jsonErr positions a decoder error.
-func (p *snapshotParser) jsonErr(err error) error {
-	if p.pr.tooLarge || errors.Is(err, ErrSnapshotLimit) {
-		return p.limitErr()
-	}
+// fail words an error of the scanner for the user: positioned when the
+// JSON is wrong, naming the limit when a value is too large.
+func (p *snapshotParser) fail(err error) error {
+	var se *syntaxError
 	var le *layerError
-	if errors.As(err, &le) {
+	switch {
+	case errors.Is(err, errValueLimit):
+		return fmt.Errorf("read snapshot %s: a value at byte %d is larger than the limit of %d bytes (max_snapshot_value_bytes in [limits]): %w",
+			p.name, p.sc.mark, p.opts.MaxValueBytes, ErrSnapshotLimit)
+	case errors.As(err, &se):
+		return fmt.Errorf("%s: %s", p.at(se.at), se.msg)
+	case errors.As(err, &le):
 		return fmt.Errorf("read snapshot %s: %w", p.name, le)
 	}
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	if (errors.As(err, &se) && se.Offset > int64(len(p.pr.kept))) || (errors.As(err, &te) && te.Offset > int64(len(p.pr.kept))) {
-		return fmt.Errorf("read snapshot %s: at byte %d: %s", p.name, p.dec.InputOffset(), strings.TrimPrefix(err.Error(), "json: "))
-	}
-	if errors.Is(err, io.EOF) && p.pr.off > 0 {
-		err = io.ErrUnexpectedEOF
-	}
-	return jsonError(p.pr.kept, p.name, err)
+	return err
 }
 
-func (p *snapshotParser) token() (json.Token, error) {
-	p.pr.mark = p.pr.off
-	t, err := p.dec.Token()
-	if err != nil {
-		return nil, p.jsonErr(err)
-	}
-	return t, nil
+// at formats a position as name:line:col.
+func (p *snapshotParser) at(at scanPos) string {
+	return fmt.Sprintf("%s:%d:%d", p.name, at.line, at.col)
 }
 
-func (p *snapshotParser) decode(v any, field string) error {
-	p.pr.mark = p.pr.off
-	// The decoder counts the offsets of a Decode error from just past the
-	// colon or comma before the value: find that base.
-	base := p.dec.InputOffset()
-	for k := p.pr.kept; base < int64(len(k)); base++ {
-		if c := k[base]; c == ':' || c == ',' {
-			base++
-			break
-		} else if !isSpace(c) {
-			break
-		}
-	}
-	err := p.dec.Decode(v)
-	var te *json.UnmarshalTypeError
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &te):
-		te.Offset += base
-		if te.Field == "" {
-			te.Field = field
-		} else if field != "" && !strings.HasPrefix(te.Field, field) {
-			te.Field = field + "." + te.Field
-		}
-	case errors.As(err, &se):
-		// A Decoder's scanner counts on across values: find the place
-		// again with a fresh decoder over the value's bytes.
-		se.Offset = int64(len(p.pr.kept)) + 1
-		if base < int64(len(p.pr.kept)) {
-			var raw json.RawMessage
-			var se2 *json.SyntaxError
-			if err2 := json.NewDecoder(bytes.NewReader(p.pr.kept[base:])).Decode(&raw); errors.As(err2, &se2) {
-				se.Offset = se2.Offset + base
-			}
-		}
-	}
-	if err != nil {
-		return p.jsonErr(err)
-	}
-	return nil
+// fieldError is a well-formed value that does not fit the snapshot's
+// shape: a value of the wrong kind, an unknown key.
+type fieldError struct{ msg string }
+
+func (e *fieldError) Error() string { return e.msg }
+
+// typeErr is a value of the wrong kind, worded as encoding/json's errors
+// were: want is what field takes, got the kind found.
+func (p *snapshotParser) typeErr(at scanPos, field, want, got string) error {
+	return &fieldError{fmt.Sprintf("%s: %s: want %s, got %s", p.at(at), field, want, got)}
 }
 
-// at returns name:line:col for an offset the reader kept, else the offset.
-func (p *snapshotParser) at(off int64) string {
-	if off <= int64(len(p.pr.kept)) {
-		line, col := lineCol(p.pr.kept, off)
-		return fmt.Sprintf("%s:%d:%d", p.name, line, col)
+// wrongKind reads a value that is not of the kind field takes, checking
+// its grammar (a syntax error inside it comes first), and returns the
+// type error.
+func (p *snapshotParser) wrongKind(c byte, field, want string) error {
+	at := p.sc.pos()
+	kind := kindOf(c)
+	if kind == "" {
+		return p.sc.errAt(c, "looking for beginning of value")
 	}
-	return fmt.Sprintf("read snapshot %s: at byte %d", p.name, off)
+	if _, err := p.sc.skip(false); err != nil {
+		return err
+	}
+	return p.typeErr(at, field, want, kind)
+}
+
+// notObject is the error for a value starting with c where what must be
+// an object: the kind of value found, once a number, string or literal
+// has been read and found well formed.
+func (p *snapshotParser) notObject(c byte, what string) error {
+	at := p.sc.pos()
+	kind := kindOf(c)
+	switch kind {
+	case "":
+		return p.sc.errAt(c, "looking for beginning of value")
+	case "number", "string", "bool", "null":
+		if _, err := p.sc.skip(false); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("%s: %s: want an object, got %s", p.at(at), what, kind)
 }
 
 func (p *snapshotParser) parse() error {
-	t, err := p.token()
+	sc := p.sc
+	c, err := sc.next()
 	if err != nil {
+		if sc.rerr == io.EOF && sc.base+int64(sc.n) == 0 {
+			return fmt.Errorf("read snapshot %s: empty file", p.name)
+		}
 		return err
 	}
-	if d, ok := t.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("%s: snapshot: want an object, got %s", p.at(valueStart(p.pr.kept, p.dec.InputOffset())), tokenKind(t))
+	if c != '{' {
+		return p.notObject(c, "snapshot")
 	}
+	sc.i++
 	var version, seenStep, seenSLOs bool
-	for p.dec.More() {
-		t, err := p.token()
+	for first := true; ; first = false {
+		sc.setMark()
+		key, keyAt, ok, err := sc.member(first)
 		if err != nil {
 			return err
 		}
-		key, _ := t.(string)
+		if !ok {
+			break
+		}
+		if err := p.startValue(); err != nil {
+			return err
+		}
 		switch key {
 		case "version":
-			var v *int
-			if err := p.decode(&v, "version"); err != nil {
+			v, err := p.intValue("version")
+			if err != nil {
 				return err
 			}
 			version = v != nil
@@ -236,14 +205,14 @@ func (p *snapshotParser) parse() error {
 			}
 		case "step":
 			seenStep = true
-			var v *string
-			if err := p.decode(&v, "step"); err != nil {
+			v, err := p.stringValue("step")
+			if err != nil {
 				return err
 			}
 			p.readStep(v)
 		case "recorded_at":
-			var v *string
-			if err := p.decode(&v, "recorded_at"); err != nil {
+			v, err := p.stringValue("recorded_at")
+			if err != nil {
 				return err
 			}
 			if v != nil {
@@ -261,25 +230,19 @@ func (p *snapshotParser) parse() error {
 				return err
 			}
 		default:
-			off := p.dec.InputOffset()
 			enc, _ := json.Marshal(key)
 			return fmt.Errorf("%s: unknown field %s; the snapshot format has version, step, recorded_at and slos, and each SLO good, bad and total (and start in version 2)",
-				p.at(off-int64(len(enc))), enc)
+				p.at(keyAt), enc)
+		}
+		if err := sc.endValue(); err != nil {
+			return err
 		}
 	}
-	if _, err := p.token(); err != nil { // the closing brace
+	sc.setMark()
+	if _, err := sc.next(); err == nil {
+		return fmt.Errorf("%s: unexpected data after the snapshot's closing brace", p.at(sc.pos()))
+	} else if sc.rerr != io.EOF {
 		return err
-	}
-	p.pr.mark = p.pr.off
-	if _, err := p.dec.Token(); err != io.EOF {
-		if p.pr.tooLarge {
-			return p.limitErr()
-		}
-		off := p.dec.InputOffset()
-		if err == nil {
-			off = valueStart(p.pr.kept, off)
-		}
-		return fmt.Errorf("%s: unexpected data after the snapshot's closing brace", p.at(off))
 	}
 	if !version {
 		p.e.add("version is missing; want \"version\": %d", SnapshotVersion)
@@ -300,6 +263,61 @@ func (p *snapshotParser) parse() error {
 	return nil
 }
 
+// startValue moves to the next value and starts its size limit there.
+func (p *snapshotParser) startValue() error {
+	if _, err := p.sc.next(); err != nil {
+		return err
+	}
+	p.sc.setMark()
+	return nil
+}
+
+// intValue reads an integer or null.
+func (p *snapshotParser) intValue(field string) (*int, error) {
+	sc := p.sc
+	c, err := sc.next()
+	if err != nil {
+		return nil, err
+	}
+	at := sc.pos()
+	switch kindOf(c) {
+	case "null":
+		return nil, sc.literal()
+	case "number":
+		raw, err := sc.number()
+		if err != nil {
+			return nil, err
+		}
+		n, err := strconv.ParseInt(string(raw), 10, 0)
+		if err != nil {
+			return nil, p.typeErr(at, field, "an integer", "number "+string(raw))
+		}
+		v := int(n)
+		return &v, nil
+	}
+	return nil, p.wrongKind(c, field, "an integer")
+}
+
+// stringValue reads a string or null.
+func (p *snapshotParser) stringValue(field string) (*string, error) {
+	sc := p.sc
+	c, err := sc.next()
+	if err != nil {
+		return nil, err
+	}
+	switch kindOf(c) {
+	case "null":
+		return nil, sc.literal()
+	case "string":
+		v, err := sc.str()
+		if err != nil {
+			return nil, err
+		}
+		return &v, nil
+	}
+	return nil, p.wrongKind(c, field, "a string")
+}
+
 func (p *snapshotParser) readStep(v *string) {
 	if v == nil {
 		p.e.add("step is missing; want a duration such as \"step\": \"5m\"")
@@ -317,56 +335,441 @@ func (p *snapshotParser) readStep(v *string) {
 }
 
 func (p *snapshotParser) readSLOs() error {
-	t, err := p.token()
+	sc := p.sc
+	c, err := sc.next()
 	if err != nil {
 		return err
 	}
-	if t == nil {
+	if c == 'n' {
+		if err := sc.literal(); err != nil {
+			return err
+		}
 		p.e.add("slos is missing; want an object of SLO ids, such as \"slos\": {\"checkout/availability\": {...}}")
 		return nil
 	}
-	if d, ok := t.(json.Delim); !ok || d != '{' {
-		return fmt.Errorf("%s: slos: want an object, got %s", p.at(valueStart(p.pr.kept, p.dec.InputOffset())), tokenKind(t))
+	if c != '{' {
+		return p.notObject(c, "slos")
 	}
-	for p.dec.More() {
-		t, err := p.token()
+	sc.i++
+	for first := true; ; first = false {
+		sc.setMark()
+		id, _, ok, err := sc.member(first)
 		if err != nil {
 			return err
 		}
-		id, _ := t.(string)
+		if !ok {
+			return nil
+		}
 		if p.seen[id] {
 			p.e.add("%s: duplicate SLO id", id)
 		}
 		p.seen[id] = true
+		if err := p.startValue(); err != nil {
+			return err
+		}
 		if p.version == SnapshotVersion {
-			var v *snapshotSLOv2
-			if err := p.decode(&v, "slos"); err != nil {
+			v, err := p.sloV2()
+			if err != nil {
 				return err
 			}
 			if p.s.stepSec != 0 {
-				p.keep(id, p.s.readSLOv2(p.e, id, v))
+				p.keep(id, p.s.readSLOv2(p.e, id, v, &p.series))
 			} else {
 				p.e.add("%s: step must come before slos in version %d", id, SnapshotVersion)
 			}
-			continue
-		}
-		var v *snapshotSLO
-		if err := p.decode(&v, "slos"); err != nil {
-			if strings.Contains(err.Error(), `unknown field "start"`) {
-				err = fmt.Errorf("%w; start belongs to version %d, and \"version\": %d must come before slos", err, SnapshotVersion, SnapshotVersion)
+		} else {
+			v, err := p.sloV1()
+			if err != nil {
+				return err
 			}
+			if p.s.stepSec == 0 {
+				// A hand-written file may name the step last: check these
+				// once it is known.
+				p.pending = append(p.pending, pendingSLO{id, v})
+			} else {
+				p.keep(id, p.s.readSLO(p.e, id, v))
+			}
+		}
+		if err := sc.endValue(); err != nil {
 			return err
 		}
-		if p.s.stepSec == 0 {
-			// A hand-written file may name the step last: check these once
-			// it is known.
-			p.pending = append(p.pending, pendingSLO{id, v})
-			continue
-		}
-		p.keep(id, p.s.readSLO(p.e, id, v))
 	}
-	_, err = p.token()
-	return err
+}
+
+// sloObject reads one SLO's object, null (nil, no error) or a value of
+// another kind (an error), calling member for each key. Like
+// encoding/json, it reads the whole value before it reports the first
+// error of a member, so that bad grammar further on comes first.
+func (p *snapshotParser) sloObject(member func(key string, at scanPos) error) (bool, error) {
+	sc := p.sc
+	c, err := sc.next()
+	if err != nil {
+		return false, err
+	}
+	if c == 'n' {
+		return false, sc.literal()
+	}
+	if c != '{' {
+		return false, p.wrongKind(c, "slos", "an object")
+	}
+	sc.i++
+	var first error
+	for f := true; ; f = false {
+		key, at, ok, err := sc.member(f)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			return true, first
+		}
+		if err := member(key, at); err != nil {
+			var fe *fieldError
+			if !errors.As(err, &fe) {
+				return false, err
+			}
+			if first == nil {
+				first = err
+			}
+		}
+	}
+}
+
+// unknownSLOField is the error for a key an SLO does not have.
+func (p *snapshotParser) unknownSLOField(key string, at scanPos) error {
+	msg := fmt.Sprintf("%s: unknown field %q; the snapshot format has version, step, recorded_at and slos, and each SLO good, bad and total", p.at(at), key)
+	if key == "start" && p.version != SnapshotVersion {
+		msg += fmt.Sprintf("; start belongs to version %d, and \"version\": %d must come before slos", SnapshotVersion, SnapshotVersion)
+	}
+	return &fieldError{msg}
+}
+
+// sloV2 reads one SLO of a version 2 snapshot. Keys match without regard
+// to case, as encoding/json matched them.
+func (p *snapshotParser) sloV2() (*snapshotSLOv2, error) {
+	v := &snapshotSLOv2{Good: countColumn{bad: -1}, Bad: countColumn{bad: -1}, Total: countColumn{bad: -1}}
+	ok, err := p.sloObject(func(key string, at scanPos) error {
+		var col *countColumn
+		var k int
+		switch {
+		case strings.EqualFold(key, "start"):
+			return p.startField(v)
+		case strings.EqualFold(key, "good"):
+			col, k = &v.Good, 0
+		case strings.EqualFold(key, "bad"):
+			col, k = &v.Bad, 1
+		case strings.EqualFold(key, "total"):
+			col, k = &v.Total, 2
+		default:
+			if _, err := p.sc.skip(false); err != nil {
+				return err
+			}
+			return p.unknownSLOField(key, at)
+		}
+		return p.column(col, k)
+	})
+	if err != nil || !ok {
+		return nil, err
+	}
+	return v, nil
+}
+
+// startField reads the start of a version 2 SLO: a number or null.
+func (p *snapshotParser) startField(v *snapshotSLOv2) error {
+	sc := p.sc
+	c, err := sc.next()
+	if err != nil {
+		return err
+	}
+	at := sc.pos()
+	switch kindOf(c) {
+	case "null":
+		v.Start = nil
+		return sc.literal()
+	case "number":
+		raw, err := sc.number()
+		if err != nil {
+			return err
+		}
+		f, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil {
+			return p.typeErr(at, "slos.start", "a number", "number "+string(raw))
+		}
+		v.Start = &f
+		return nil
+	}
+	return p.wrongKind(c, "slos.start", "a number")
+}
+
+// column reads column k (good, bad, total) of a version 2 SLO: counts and
+// nulls, or null for none. An entry that is neither is kept as the
+// column's first bad entry, to be reported with the SLO's other errors.
+// The column lives in a buffer that the next SLO reuses.
+func (p *snapshotParser) column(col *countColumn, k int) error {
+	sc := p.sc
+	*col = countColumn{bad: -1}
+	c, err := sc.next()
+	if err != nil {
+		return err
+	}
+	if c == 'n' {
+		return sc.literal()
+	}
+	col.present = true
+	if c != '[' {
+		return p.badEntry(col, 0)
+	}
+	sc.i++
+	if c, err = sc.next(); err != nil {
+		return err
+	}
+	v := p.cols[k][:0]
+	if want := p.columnSize(); cap(v) < want {
+		// Sized once: grown by appending, the first columns of a
+		// snapshot cost more in page faults and copies than in parsing.
+		v = make([]float64, 0, want)
+	}
+	defer func() { p.cols[k] = v[:0] }()
+	if c == ']' {
+		sc.i++
+		col.v = v
+		return nil
+	}
+	for {
+		// The fast path: a whole number of up to 15 digits (exact in a
+		// float64) and the comma or bracket after it, all in the buffer.
+		// Anything else, white space included, takes the general path
+		// for one entry.
+		buf, i := sc.buf[:sc.n], sc.i
+		var n uint64
+		j := i
+		for ; j < len(buf) && j-i < 16; j++ {
+			d := buf[j] - '0'
+			if d > 9 {
+				break
+			}
+			n = n*10 + uint64(d)
+		}
+		if j > i && j < len(buf) && j-i < 16 && (buf[i] != '0' || j == i+1) {
+			switch buf[j] {
+			case ',':
+				v = append(v, float64(n))
+				sc.i = j + 1
+				continue
+			case ']':
+				v = append(v, float64(n))
+				sc.i = j + 1
+				col.v = v
+				p.steps = len(v)
+				return nil
+			}
+		}
+		if c, err = sc.next(); err != nil {
+			return err
+		}
+		switch kindOf(c) {
+		case "null":
+			if err := sc.literal(); err != nil {
+				return err
+			}
+			v = append(v, math.NaN())
+		case "number":
+			raw, err := sc.number()
+			if err != nil {
+				return err
+			}
+			v = append(v, parseCount(raw))
+		default:
+			if err := p.badEntry(col, len(v)); err != nil {
+				return err
+			}
+			v = append(v, math.NaN())
+		}
+		if c, err = sc.next(); err != nil {
+			return err
+		}
+		switch c {
+		case ',':
+			sc.i++
+		case ']':
+			sc.i++
+			col.v = v
+			p.steps = len(v)
+			return nil
+		default:
+			return sc.errAt(c, "after array element")
+		}
+	}
+}
+
+// columnSize guesses the entries of the column at the scanner: as many
+// as the column before it, or, for the first, its commas in the buffer.
+func (p *snapshotParser) columnSize() int {
+	if p.steps > 0 {
+		return p.steps
+	}
+	sc := p.sc
+	rest := sc.buf[sc.i:sc.n]
+	if end := bytes.IndexByte(rest, ']'); end >= 0 {
+		rest = rest[:end]
+	}
+	return bytes.Count(rest, []byte{','}) + 1
+}
+
+// badEntry reads entry i, a value that is not a count, keeping its text
+// for the error if it is the column's first.
+func (p *snapshotParser) badEntry(col *countColumn, i int) error {
+	c, err := p.sc.next()
+	if err != nil {
+		return err
+	}
+	if kindOf(c) == "" {
+		return p.sc.errAt(c, "looking for beginning of value")
+	}
+	text, err := p.sc.skip(true)
+	if err != nil {
+		return err
+	}
+	if col.bad < 0 {
+		col.bad, col.badText = i, shorten(string(text))
+	}
+	return nil
+}
+
+// parseCount reads a number the scanner checked. A number too large for
+// float64 reads as ±Inf and is rejected later as not finite.
+func parseCount(raw []byte) float64 {
+	v, _ := strconv.ParseFloat(string(raw), 64)
+	return v
+}
+
+// sloV1 reads one SLO of a version 1 snapshot.
+func (p *snapshotParser) sloV1() (*snapshotSLO, error) {
+	// Size each series by the other one of its SLO only: an SLO whose
+	// step is not known yet stays in memory until the end.
+	p.steps = 0
+	v := &snapshotSLO{}
+	ok, err := p.sloObject(func(key string, at scanPos) error {
+		var pairs *[]snapshotPair
+		var field string
+		switch {
+		case strings.EqualFold(key, "good"):
+			pairs, field = &v.Good, "slos.good"
+		case strings.EqualFold(key, "bad"):
+			pairs, field = &v.Bad, "slos.bad"
+		case strings.EqualFold(key, "total"):
+			pairs, field = &v.Total, "slos.total"
+		default:
+			if _, err := p.sc.skip(false); err != nil {
+				return err
+			}
+			return p.unknownSLOField(key, at)
+		}
+		return p.pairs(pairs, field)
+	})
+	if err != nil || !ok {
+		return nil, err
+	}
+	return v, nil
+}
+
+// pairs reads a series of a version 1 SLO: [timestamp, count] pairs, or
+// null for none. A malformed pair keeps its text and is reported during
+// validation, so that it does not hide the errors after it.
+func (p *snapshotParser) pairs(into *[]snapshotPair, field string) error {
+	sc := p.sc
+	*into = nil
+	c, err := sc.next()
+	if err != nil {
+		return err
+	}
+	if c == 'n' {
+		return sc.literal()
+	}
+	if c != '[' {
+		return p.wrongKind(c, field, "an array")
+	}
+	sc.i++
+	out := make([]snapshotPair, 0, p.steps)
+	for first := true; ; first = false {
+		if c, err = sc.next(); err != nil {
+			return err
+		}
+		if c == ']' && first {
+			sc.i++
+			break
+		}
+		if !first {
+			if c == ']' {
+				sc.i++
+				break
+			}
+			if c != ',' {
+				return sc.errAt(c, "after array element")
+			}
+			sc.i++
+			if c, err = sc.next(); err != nil {
+				return err
+			}
+		}
+		pair, err := p.pair(c)
+		if err != nil {
+			return err
+		}
+		out = append(out, pair)
+	}
+	*into = out
+	p.steps = len(out)
+	return nil
+}
+
+// pair reads one entry of a version 1 series, starting with c.
+func (p *snapshotParser) pair(c byte) (snapshotPair, error) {
+	sc := p.sc
+	if kindOf(c) == "" {
+		return snapshotPair{}, sc.errAt(c, "looking for beginning of value")
+	}
+	if c == '[' {
+		// Most entries: two numbers. Hold the entry so that its text is
+		// still there if it turns out to be something else.
+		start, took := sc.hold()
+		defer sc.release(took)
+		line, lineOff := sc.line, sc.lineOff
+		sc.i++
+		var nums [2]float64
+		k := 0
+		for ; k < 2; k++ {
+			c, err := sc.next()
+			if err != nil {
+				return snapshotPair{}, err
+			}
+			if kindOf(c) != "number" {
+				break
+			}
+			raw, err := sc.number()
+			if err != nil {
+				return snapshotPair{}, err
+			}
+			nums[k] = parseCount(raw)
+			if c, err = sc.next(); err != nil {
+				return snapshotPair{}, err
+			}
+			if c == ']' && k == 1 {
+				sc.i++
+				return snapshotPair{ts: nums[0], v: nums[1]}, nil
+			}
+			if c != ',' {
+				break
+			}
+			sc.i++
+		}
+		// Not a pair: read it again from its start for the error.
+		sc.i, sc.line, sc.lineOff = int(start-sc.base), line, lineOff
+	}
+	text, err := sc.skip(true)
+	if err != nil {
+		return snapshotPair{}, err
+	}
+	return snapshotPair{bad: shorten(string(text))}, nil
 }
 
 func (p *snapshotParser) keep(id string, ser *snapshotSeries) {
@@ -381,23 +784,6 @@ func (p *snapshotParser) keep(id string, ser *snapshotSeries) {
 	p.s.series[id] = st
 }
 
-func tokenKind(t json.Token) string {
-	switch v := t.(type) {
-	case json.Delim:
-		if v == '[' {
-			return "array"
-		}
-		return "object"
-	case string:
-		return "string"
-	case float64, json.Number:
-		return "number"
-	case bool:
-		return "bool"
-	}
-	return "null"
-}
-
 // snapshotSLOv2 is one SLO of a version 2 snapshot: columns of counts from
 // the step ending at start, null where a step has no data.
 type snapshotSLOv2 struct {
@@ -407,62 +793,13 @@ type snapshotSLOv2 struct {
 	Total countColumn `json:"total"`
 }
 
-// countColumn is one series of a version 2 snapshot. Its UnmarshalJSON
-// parses the array by hand, as snapshotPair does: reflection costs more
-// than the rest of a build at a million steps. present tells an absent key
-// from an empty array.
+// countColumn is one series of a version 2 snapshot. present tells an
+// absent key (or null) from an empty array.
 type countColumn struct {
 	present bool
 	v       []float64 // NaN: null, no data
 	bad     int       // index of the first entry that is not a number or null, or -1
 	badText string
-}
-
-func (c *countColumn) UnmarshalJSON(b []byte) error {
-	*c = countColumn{bad: -1}
-	rest := skipSpace(b)
-	if len(rest) >= 4 && string(rest[:4]) == "null" {
-		return nil
-	}
-	c.present = true
-	if len(rest) == 0 || rest[0] != '[' {
-		c.bad, c.badText = 0, shorten(string(b))
-		return nil
-	}
-	rest = skipSpace(rest[1:])
-	if len(rest) > 0 && rest[0] == ']' {
-		c.v = []float64{}
-		return nil
-	}
-	// One entry per comma and one more: sized once, not grown.
-	c.v = make([]float64, 0, bytes.Count(rest, []byte{','})+1)
-	for {
-		rest = skipSpace(rest)
-		if len(rest) >= 4 && string(rest[:4]) == "null" {
-			c.v = append(c.v, math.NaN())
-			rest = rest[4:]
-		} else {
-			v, r, ok := jsonNumber(rest)
-			if !ok {
-				end := 0
-				for end < len(rest) && rest[end] != ',' && rest[end] != ']' {
-					end++
-				}
-				if c.bad < 0 {
-					c.bad, c.badText = len(c.v), shorten(string(rest[:end]))
-				}
-				r = rest[end:]
-				v = math.NaN()
-			}
-			c.v = append(c.v, v)
-			rest = r
-		}
-		rest = skipSpace(rest)
-		if len(rest) == 0 || rest[0] == ']' {
-			return nil
-		}
-		rest = rest[1:] // ','
-	}
 }
 
 func shorten(s string) string {
@@ -474,8 +811,8 @@ func shorten(s string) string {
 }
 
 // readSLOv2 checks one SLO of a version 2 snapshot and returns the steps
-// both of its series have data for, or nil after reporting errors.
-func (s *Snapshot) readSLOv2(e *snapshotErrors, id string, slo *snapshotSLOv2) *snapshotSeries {
+// both of its series have data for, in out, or nil after reporting errors.
+func (s *Snapshot) readSLOv2(e *snapshotErrors, id string, slo *snapshotSLOv2, out *snapshotSeries) *snapshotSeries {
 	if !e.validID(id) {
 		return nil
 	}
@@ -530,21 +867,30 @@ func (s *Snapshot) readSLOv2(e *snapshotErrors, id string, slo *snapshotSLOv2) *
 	if len(e.errs) > before {
 		return nil
 	}
-	out := &snapshotSeries{ends: make([]int64, 0, len(a)), good: make([]float64, 0, len(a)), total: make([]float64, 0, len(a))}
+	if cap(out.ends) < len(a) {
+		*out = snapshotSeries{ends: make([]int64, 0, len(a)), good: make([]float64, 0, len(a)), total: make([]float64, 0, len(a))}
+	}
+	out.ends, out.good, out.total = out.ends[:0], out.good[:0], out.total[:0]
+	pair := names[0] + "+" + names[1]
 	for i := range a {
 		x, y := a[i], b[i]
 		ts := first + int64(i)*s.stepSec
-		bad := false
-		for k, v := range [2]float64{x, y} {
-			// NaN is a step without data (null), not a bad count.
-			if !math.IsNaN(v) && !e.validCount(id, names[k], ts, v) {
-				bad = true
+		// Nearly every step holds two plain counts, which these
+		// comparisons pass (NaN fails them); the rest are checked one by
+		// one.
+		if !(x >= 0 && x <= MaxCount && y >= 0 && y <= MaxCount) {
+			bad := false
+			for k, v := range [2]float64{x, y} {
+				// NaN is a step without data (null), not a bad count.
+				if !math.IsNaN(v) && !e.validCount(id, names[k], ts, v) {
+					bad = true
+				}
+			}
+			if bad || math.IsNaN(x) || math.IsNaN(y) {
+				continue
 			}
 		}
-		if bad || math.IsNaN(x) || math.IsNaN(y) {
-			continue
-		}
-		good, total, ok := e.counts(id, names[0]+"+"+names[1], ts, x, y)
+		good, total, ok := e.counts(id, pair, ts, x, y)
 		if !ok {
 			continue
 		}
