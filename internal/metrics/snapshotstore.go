@@ -53,15 +53,15 @@ func (st *seriesStore) put(s *snapshotSeries, stepSec int64) (*storedSeries, err
 	buf := make([]byte, 0, 4*len(s.ends))
 	prev := out.first
 	for i, τ := range s.ends {
-		buf = binary.AppendUvarint(buf, uint64((τ-prev)/stepSec))
+		buf = appendUvarint(buf, uint64((τ-prev)/stepSec))
 		prev = τ
 		if out.floats {
 			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.good[i]))
 			buf = binary.LittleEndian.AppendUint64(buf, math.Float64bits(s.total[i]))
 			continue
 		}
-		buf = binary.AppendUvarint(buf, uint64(s.total[i]))
-		buf = binary.AppendUvarint(buf, uint64(s.total[i]-s.good[i]))
+		buf = appendUvarint(buf, uint64(s.total[i]))
+		buf = appendUvarint(buf, uint64(s.total[i]-s.good[i]))
 	}
 	out.size = len(buf)
 	if st.spillAfter < 0 || st.inMemory+int64(len(buf)) <= st.spillAfter {
@@ -107,20 +107,30 @@ func (st *seriesStore) each(ss *storedSeries, stepSec int64, fn func(τ int64, g
 			return fmt.Errorf("read spilled history: %w", err)
 		}
 	}
+	// The varints are read with their one-byte case inlined: a history is
+	// millions of them, and binary.Uvarint is a call each.
 	τ := ss.first
+	i := 0
 	for range ss.n {
-		d, k := binary.Uvarint(buf)
-		buf = buf[k:]
+		d := uint64(buf[i])
+		if i++; d >= 0x80 {
+			d, i = uvarintAt(buf, i-1)
+		}
 		τ += int64(d) * stepSec
 		var g, t float64
 		if ss.floats {
-			g = math.Float64frombits(binary.LittleEndian.Uint64(buf))
-			t = math.Float64frombits(binary.LittleEndian.Uint64(buf[8:]))
-			buf = buf[16:]
+			g = math.Float64frombits(binary.LittleEndian.Uint64(buf[i:]))
+			t = math.Float64frombits(binary.LittleEndian.Uint64(buf[i+8:]))
+			i += 16
 		} else {
-			tot, k1 := binary.Uvarint(buf)
-			bad, k2 := binary.Uvarint(buf[k1:])
-			buf = buf[k1+k2:]
+			tot := uint64(buf[i])
+			if i++; tot >= 0x80 {
+				tot, i = uvarintAt(buf, i-1)
+			}
+			bad := uint64(buf[i])
+			if i++; bad >= 0x80 {
+				bad, i = uvarintAt(buf, i-1)
+			}
 			t, g = float64(tot), float64(tot-bad)
 		}
 		if !fn(τ, g, t) {
@@ -128,4 +138,20 @@ func (st *seriesStore) each(ss *storedSeries, stepSec int64, fn func(τ int64, g
 		}
 	}
 	return nil
+}
+
+// appendUvarint is binary.AppendUvarint with the one-byte case, nearly
+// every gap and many counts, inlined: a history is millions of them.
+func appendUvarint(buf []byte, v uint64) []byte {
+	if v < 0x80 {
+		return append(buf, byte(v))
+	}
+	return binary.AppendUvarint(buf, v)
+}
+
+// uvarintAt reads the varint at buf[i:] and returns it and the index
+// after it.
+func uvarintAt(buf []byte, i int) (uint64, int) {
+	v, k := binary.Uvarint(buf[i:])
+	return v, i + k
 }
