@@ -103,19 +103,18 @@ func (s *snapScanner) fill() bool {
 		// bounded by the value limit checked above.
 		s.buf = append(s.buf, make([]byte, len(s.buf))...)
 	}
-	for {
+	// Fill the buffer, not just take what one Read gives: gunzip hands
+	// over a few KiB at a time, and a full buffer usually holds a whole
+	// column, whose commas size it (snapshotParser.columnSize).
+	start := s.n
+	for s.n < len(s.buf) && s.rerr == nil {
 		m, err := s.r.Read(s.buf[s.n:])
 		s.n += m
 		if err != nil {
 			s.rerr = err
 		}
-		if m > 0 {
-			return true
-		}
-		if err != nil {
-			return false
-		}
 	}
+	return s.n > start
 }
 
 // hold keeps the input from the next byte on in memory until release,
