@@ -19,9 +19,9 @@ func loadChaos(root, dir string, md goldmark.Markdown, opts Options, site *Site)
 	}
 	var errs []error
 	slugs := map[string]string{}
-	for _, f := range files {
-		p, err := ReadPage(root, f, md)
-		if err != nil {
+	pages, readErrs := readPages(root, files, md)
+	for i, p := range pages {
+		if err := readErrs[i]; err != nil {
 			errs = append(errs, err)
 			continue
 		}
