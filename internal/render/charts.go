@@ -1,10 +1,15 @@
 package render
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
+	"html/template"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -20,13 +25,11 @@ import (
 const MaxChartPoints = 1000
 
 // Chart is a chart ready for a template: a container id and the echarts
-// option. The option is handed to html/template as a value, never as
-// pre-rendered script text, so that every string in it (SLO descriptions,
-// incident titles) is escaped for the <script> context by html/template.
+// option, encoded once as script text (see encodeOption).
 type Chart struct {
 	ID     string
 	Title  string
-	Option map[string]any
+	Option template.JS
 
 	// Marks are the spans the chart shades, in time order. The chart prints
 	// no name over them (the names of runs an hour apart pile up into one
@@ -285,6 +288,96 @@ func finish(line *charts.Line) map[string]any {
 	return line.JSON()
 }
 
+// encodeOption is the option of line's chart (option, finished from line)
+// as the script text html/template writes for the option value in a
+// <script>: encoding/json's text, whose default escaping of <, >, &,
+// U+2028 and U+2029 is what makes user text (SLO descriptions, incident
+// titles) safe there. Handing the template the map instead had it encode
+// the option again and copy it rune by rune, on every page.
+//
+// The series' points, most of the text, are written straight into it:
+// encoding/json would re-read the text of each json.Marshaler to compact
+// it, the largest cost of a retrospective. While the rest is encoded, each
+// series holds a slot, a JSON string of a 0xFF byte and its number; no
+// other text can hold that byte, for encoding/json writes invalid UTF-8 as
+// \ufffd. Should the slots not all come out once each, the option is
+// encoded whole.
+func encodeOption(line *charts.Line, option map[string]any) template.JS {
+	var data []points
+	for i := range line.MultiSeries {
+		if p, ok := line.MultiSeries[i].Data.(points); ok {
+			line.MultiSeries[i].Data = pointsSlot(len(data))
+			data = append(data, p)
+		}
+	}
+	b, err := json.Marshal(option)
+	for i := range line.MultiSeries {
+		if slot, ok := line.MultiSeries[i].Data.(pointsSlot); ok {
+			line.MultiSeries[i].Data = data[slot]
+		}
+	}
+	if err == nil && len(data) > 0 {
+		if bytes.Count(b, []byte{slotByte}) == len(data) {
+			return template.JS(splicePoints(b, data))
+		}
+		b, err = json.Marshal(option)
+	}
+	if err != nil {
+		// A value JSON cannot hold, such as NaN, is a bug of relia's
+		// charts: no chart, as html/template draws it, with the reason in
+		// a comment a page's reader can find.
+		return template.JS(" /* " + strings.ReplaceAll(err.Error(), "*/", "* /") + " */null ")
+	}
+	return template.JS(b)
+}
+
+// slotByte marks a series' slot in an encoded option: see encodeOption.
+const slotByte = 0xFF
+
+// pointsSlot stands for the points of a series while its option is
+// encoded: "\xFF3" for the fourth.
+type pointsSlot int
+
+// MarshalJSON implements json.Marshaler.
+func (s pointsSlot) MarshalJSON() ([]byte, error) {
+	return append(strconv.AppendInt([]byte{'"', slotByte}, int64(s), 10), '"'), nil
+}
+
+// splicePoints writes the encoded option b with each slot replaced by the
+// points it stands for.
+func splicePoints(b []byte, data []points) string {
+	n := len(b)
+	for _, p := range data {
+		n += len(p) * 36
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	var scratch [96]byte
+	for len(b) > 0 {
+		at := bytes.IndexByte(b, slotByte)
+		if at < 0 {
+			sb.Write(b)
+			break
+		}
+		sb.Write(b[:at-1]) // up to the slot's opening quote
+		end := at + 1
+		for b[end] != '"' {
+			end++
+		}
+		slot, _ := strconv.Atoi(string(b[at+1 : end]))
+		sb.WriteByte('[')
+		for i, pt := range data[slot] {
+			if i > 0 {
+				sb.WriteByte(',')
+			}
+			sb.Write(pt.appendJSON(scratch[:0]))
+		}
+		sb.WriteByte(']')
+		b = b[end+1:]
+	}
+	return sb.String()
+}
+
 // narrowLegend is the width (px) a one-line legend has on the narrowest
 // phone, 360 px wide.
 const narrowLegend = 300
@@ -298,7 +391,7 @@ const NarrowWidth = 600
 // page's tooltip formatter needs (the unit of the values), which relia.js
 // takes out before echarts sees the option. legend names the series, to
 // leave room for a legend that wraps onto a second line on a phone.
-func finishTime(line *charts.Line, unit string, legend ...string) map[string]any {
+func finishTime(line *charts.Line, unit string, legend ...string) template.JS {
 	top := 36
 	if legendWidth(legend, 11) > narrowLegend {
 		top = 58
@@ -316,11 +409,11 @@ func finishTime(line *charts.Line, unit string, legend ...string) map[string]any
 		map[string]any{"type": "inside"},
 		map[string]any{"type": "slider", "bottom": 6, "height": 22},
 	}
-	return map[string]any{
+	return encodeOption(line, map[string]any{
 		"baseOption": base,
 		"media":      []any{map[string]any{"query": map[string]any{"maxWidth": NarrowWidth}, "option": narrow}},
 		"relia":      map[string]any{"unit": unit},
-	}
+	})
 }
 
 // legendWidth estimates, in px, the width of a one-line legend of names

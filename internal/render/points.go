@@ -30,21 +30,26 @@ func (p points) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, `{"value":[`...)
-		b = strconv.AppendInt(b, pt.ms, 10)
-		b = append(b, ',')
-		if math.IsNaN(pt.y) {
-			b = append(b, "null"...)
-		} else {
-			b = appendJSONFloat(b, pt.y)
-		}
-		if pt.hasRaw {
-			b = append(b, ',')
-			b = appendJSONFloat(b, pt.raw)
-		}
-		b = append(b, "]}"...)
+		b = pt.appendJSON(b)
 	}
 	return append(b, ']'), nil
+}
+
+// appendJSON appends the point as {"value":[ms,y]} or {"value":[ms,y,raw]}.
+func (pt point) appendJSON(b []byte) []byte {
+	b = append(b, `{"value":[`...)
+	b = strconv.AppendInt(b, pt.ms, 10)
+	b = append(b, ',')
+	if math.IsNaN(pt.y) {
+		b = append(b, "null"...)
+	} else {
+		b = appendJSONFloat(b, pt.y)
+	}
+	if pt.hasRaw {
+		b = append(b, ',')
+		b = appendJSONFloat(b, pt.raw)
+	}
+	return append(b, "]}"...)
 }
 
 // appendJSONFloat writes a finite f as encoding/json does: the shortest

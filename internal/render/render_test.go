@@ -2,6 +2,8 @@ package render
 
 import (
 	"bytes"
+	"encoding/json"
+	"html/template"
 	"math"
 	"strings"
 	"testing"
@@ -206,6 +208,44 @@ func TestPickerMatchesMathMinMax(t *testing.T) {
 					t.Errorf("picker %v on (%v, %v) keeps %v, want %v", tc.p, a, b, got, tc.want)
 				}
 			}
+		}
+	}
+}
+
+// A chart's option is encoded once, ahead of the page, with its points
+// spliced in; the page must read exactly what html/template writes when
+// it is handed the option itself, escapes of user text included, and so
+// must an option whose slots cannot be told apart from the rest.
+func TestEncodeOptionAsTemplate(t *testing.T) {
+	evil := "</script><!-- a & b \u2028 \u2029 ü \xff0"
+	page := template.Must(template.New("p").Parse(`<script>reliaChart("c", {{.}});</script>`))
+	for _, c := range []struct {
+		name  string
+		extra any // one more value in the option
+	}{
+		{"spliced", nil},
+		{"slot look-alike", json.RawMessage("\"\xff0\"")},
+	} {
+		line := newTimeChart("c", "%", false)
+		addLine(line, evil, points{{ms: 1, y: 0.5}, {ms: 2, y: math.NaN()}, {ms: 3, y: 1e-7, raw: 2e21, hasRaw: true}}, markAreas([]Mark{{Name: evil}}))
+		addLine(line, "second", points{{ms: 1, y: 120}})
+		option := finish(line)
+		if c.extra != nil {
+			option["extra"] = c.extra
+		}
+		got := encodeOption(line, option)
+		var want, gotPage strings.Builder
+		if err := page.Execute(&want, option); err != nil {
+			t.Fatal(err)
+		}
+		if err := page.Execute(&gotPage, got); err != nil {
+			t.Fatal(err)
+		}
+		if gotPage.String() != want.String() {
+			t.Errorf("%s: encoded once:\n%s\nby the template:\n%s", c.name, gotPage.String(), want.String())
+		}
+		if strings.Contains(gotPage.String(), "</script><!--") || !strings.Contains(gotPage.String(), `{"value":[3,1e-7,2e+21]}`) {
+			t.Errorf("%s: user text not escaped, or points missing: %s", c.name, gotPage.String())
 		}
 	}
 }

@@ -38,5 +38,5 @@ func WeeklySparkline(id string, weeks []slo.Week, objective float64) Chart {
 		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, LineStyle: &opts.LineStyle{Type: "dashed", Color: "#d9534f"},
 			Label: &opts.Label{Show: opts.Bool(false)}}),
 	)
-	return Chart{ID: id, Title: "Weekly compliance", Option: finish(line)}
+	return Chart{ID: id, Title: "Weekly compliance", Option: encodeOption(line, finish(line))}
 }
