@@ -467,11 +467,7 @@ func (b *build) writeChaosRun(pub *publish.Publisher, r *chaos.Run, writeUps []w
 		page.Activities = append(page.Activities, row)
 	}
 	page.WriteUps = writeUps
-	html, err := renderPage(b.theme, "chaos-run.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: r.Title, Section: "chaos", Page: page, Charts: charts})
-	if err != nil {
-		return err
-	}
-	return pub.WriteFile(path+"index.html", html)
+	return renderPage(pub, b.theme, path+"index.html", "chaos-run.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: r.Title, Section: "chaos", Page: page, Charts: charts})
 }
 
 // offset formats a span since a run's start: "+0s", "+2m 05s", "+1h 02m".
@@ -550,11 +546,7 @@ func (b *build) writeWriteUp(pub *publish.Publisher, p *content.Page) error {
 		}
 	}
 	path := writeUpPath(p)
-	html, err := renderPage(b.theme, "chaos.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "chaos", Page: page, Charts: charts})
-	if err != nil {
-		return err
-	}
-	return pub.WriteFile(path+"index.html", html)
+	return renderPage(pub, b.theme, path+"index.html", "chaos.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "chaos", Page: page, Charts: charts})
 }
 
 type chaosIndexPage struct {
@@ -606,11 +598,7 @@ func (b *build) writeChaosPages(pub *publish.Publisher) (int, error) {
 		n++
 		idx.WriteUps = append(idx.WriteUps, writeUpLink{Title: p.Meta.Title, Path: writeUpPath(p), Date: p.Meta.Date})
 	}
-	html, err := renderPage(b.theme, "chaos-index.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Chaos experiments", Section: "chaos", Page: idx})
-	if err != nil {
-		return 0, err
-	}
-	return n + 1, pub.WriteFile("chaos/index.html", html)
+	return n + 1, renderPage(pub, b.theme, "chaos/index.html", "chaos-index.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Chaos experiments", Section: "chaos", Page: idx})
 }
 
 func (b *build) hasChaos() bool {

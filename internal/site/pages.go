@@ -164,11 +164,7 @@ func (b *build) writeSLOPage(pub *publish.Publisher, s config.SLO, r *slo.Report
 			render.BurnChart("chart-burn", r, marks),
 		},
 	}
-	html, err := renderPage(b.theme, "slo.html", data)
-	if err != nil {
-		return err
-	}
-	return pub.WriteFile(path+"index.html", html)
+	return renderPage(pub, b.theme, path+"index.html", "slo.html", data)
 }
 
 type indexRow struct {
@@ -259,11 +255,7 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 
 // writePage renders one page with the theme's template tmpl and counts it.
 func (b *build) writePage(pub *publish.Publisher, path, tmpl string, data pageData) (int, error) {
-	html, err := renderPage(b.theme, tmpl, data)
-	if err != nil {
-		return 0, err
-	}
-	return 1, pub.WriteFile(path, html)
+	return 1, renderPage(pub, b.theme, path, tmpl, data)
 }
 
 // indexPage gathers the home page: the intro, every SLO's row (grouped by
@@ -379,7 +371,10 @@ func (b *build) writeMachineFiles(pub *publish.Publisher, results []sloResult) e
 }
 
 func (b *build) markdown(p *content.Page) (template.HTML, error) {
-	var buf bytes.Buffer
+	// A page's HTML is rarely longer than its Markdown and a half: one
+	// allocation, and none to turn it into a string.
+	var buf strings.Builder
+	buf.Grow(len(p.Source) * 3 / 2)
 	if err := b.md.Renderer().Render(&buf, p.Source, p.Doc); err != nil {
 		return "", fmt.Errorf("render %s: %w", p.File, err)
 	}
@@ -454,11 +449,7 @@ func (b *build) writeRetro(pub *publish.Publisher, p *content.Page, results []sl
 		page.Timeline = append(page.Timeline, timelineRow{Name: ev.name, At: ev.at, Since: since})
 	}
 	path := retroPath(p)
-	html, err := renderPage(b.theme, "retro.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "retros", Page: page, Charts: charts})
-	if err != nil {
-		return err
-	}
-	return pub.WriteFile(path+"index.html", html)
+	return renderPage(pub, b.theme, path+"index.html", "retro.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "retros", Page: page, Charts: charts})
 }
 
 // statusRank orders statuses worst first.

@@ -195,11 +195,7 @@ func (b *build) writeReviews(pub *publish.Publisher, results []sloResult) (int, 
 	for i, w := range weeks {
 		newest[len(weeks)-1-i] = w
 	}
-	html, err := renderPage(b.theme, "reviews.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Weekly reviews", Section: "reviews", Page: newest})
-	if err != nil {
-		return 0, nil, err
-	}
-	return pages + 1, docs, pub.WriteFile("reviews/index.html", html)
+	return pages + 1, docs, renderPage(pub, b.theme, "reviews/index.html", "reviews.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Weekly reviews", Section: "reviews", Page: newest})
 }
 
 // alertsIn returns the alerts that started in the period (start, end], and
