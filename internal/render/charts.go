@@ -529,8 +529,20 @@ func lineData(firstEnd time.Time, step time.Duration, values []float64, pick pic
 }
 
 func round(v float64, decimals int) float64 {
-	p := math.Pow(10, float64(decimals))
+	p := pow10(decimals)
 	return math.Round(v*p) / p
+}
+
+// powers10 are 10⁰ … 10²², each exactly a float64 and each equal to
+// math.Pow(10, n), which round called for every point drawn.
+var powers10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+func pow10(n int) float64 {
+	if n >= 0 && n < len(powers10) {
+		return powers10[n]
+	}
+	return math.Pow(10, float64(n))
 }
 
 // BlockChart draws a Markdown chart block from the SLO's report, limited to

@@ -243,3 +243,13 @@ func TestTimeChartPhoneLayout(t *testing.T) {
 		}
 	}
 }
+
+// round's table of powers of ten must be the values math.Pow gives, or
+// every chart point could move by one in its last digit.
+func TestPow10(t *testing.T) {
+	for n := -3; n <= 25; n++ {
+		if got, want := pow10(n), math.Pow(10, float64(n)); got != want {
+			t.Errorf("pow10(%d) = %v, want %v", n, got, want)
+		}
+	}
+}

@@ -56,6 +56,9 @@ func (pt point) appendJSON(b []byte) []byte {
 // text that reads back as f, in exponent form only below 1e-6 or from
 // 1e21 on, with the exponent's leading zero dropped.
 func appendJSONFloat(b []byte, f float64) []byte {
+	if d, k, ok := shortDecimal(f); ok {
+		return appendDecimal(b, k, d, math.Signbit(f))
+	}
 	format := byte('f')
 	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
 		format = 'e'
@@ -76,4 +79,60 @@ func appendJSONFloat(b []byte, f float64) []byte {
 func addLine(line *charts.Line, name string, data points, options ...charts.SeriesOpts) {
 	line.AddSeries(name, nil, options...)
 	line.MultiSeries[len(line.MultiSeries)-1].Data = data
+}
+
+// shortDecimal finds, for a value drawn on a chart (rounded to at most
+// four decimals by lineData), the integer k with f = k / 10^d: then k
+// with its point d digits from the right is the shortest text that reads
+// back as f, the one strconv would find with more work. It reads back as
+// f because k / 10^d, both exact, is rounded once, as parsing rounds the
+// decimal; and no shorter text does, for every other decimal of as many
+// digits or fewer lies at least 10^-d away, more than f's spacing to its
+// neighbours below 10^9. Other values are not ok.
+func shortDecimal(f float64) (d int, k int64, ok bool) {
+	if !(math.Abs(f) < 1e9) {
+		return 0, 0, false
+	}
+	for d, p := range shortScales {
+		if s := f * p; s == math.Trunc(s) && s/p == f {
+			return d, int64(math.Abs(s)), true
+		}
+	}
+	return 0, 0, false
+}
+
+var shortScales = [...]float64{1, 10, 100, 1000, 10000}
+
+// appendDecimal writes k / 10^d (k ≥ 0, negative when neg) without
+// trailing zeros after the point.
+func appendDecimal(b []byte, k int64, d int, neg bool) []byte {
+	if neg {
+		b = append(b, '-')
+	}
+	start := len(b)
+	b = strconv.AppendInt(b, k, 10)
+	if d == 0 {
+		return b
+	}
+	if n := len(b) - start; n <= d {
+		// 0.0…: pad the digits to d behind "0."
+		b = append(b, make([]byte, d-n+2)...)
+		copy(b[start+d-n+2:], b[start:start+n])
+		b[start], b[start+1] = '0', '.'
+		for i := start + 2; i < start+d-n+2; i++ {
+			b[i] = '0'
+		}
+	} else {
+		b = append(b, 0)
+		point := len(b) - 1 - d
+		copy(b[point+1:], b[point:len(b)-1])
+		b[point] = '.'
+	}
+	for b[len(b)-1] == '0' {
+		b = b[:len(b)-1]
+	}
+	if b[len(b)-1] == '.' {
+		b = b[:len(b)-1]
+	}
+	return b
 }

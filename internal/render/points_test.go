@@ -58,3 +58,26 @@ func TestPointsJSON(t *testing.T) {
 		t.Errorf("no points: %s", empty)
 	}
 }
+
+// appendJSONFloat's short path for values rounded to a few decimals must
+// write what encoding/json writes, for every such value and for the
+// values near them that are not so rounded.
+func TestAppendJSONFloatShort(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	values := []float64{0, math.Copysign(0, -1), 0.1, 0.2, 0.3, 0.7, 1e-4, 5e-5, 999999999.9999, 1e9, -1e9, 123456789.1234, 0.29, 14.4, 1.005}
+	for range 200000 {
+		d := r.IntN(7)
+		mag := math.Pow(10, float64(r.IntN(14)-3))
+		v := round(r.NormFloat64()*mag, d)
+		values = append(values, v, math.Nextafter(v, math.Inf(1)), v*1.0000001)
+	}
+	for _, v := range values {
+		want, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONFloat(nil, v); string(got) != string(want) {
+			t.Fatalf("appendJSONFloat(%v) = %s, want %s", v, got, want)
+		}
+	}
+}
