@@ -177,6 +177,9 @@ type build struct {
 
 	results []sloResult // every SLO once run has computed them; Check reads them
 
+	pageBufs chan *bytes.Buffer // see renderPage
+
+	printMu    sync.Mutex
 	printQueue []printJob // pages --pdf prints once the site is written
 }
 
@@ -243,7 +246,10 @@ func loadInputs(opts Options) (*build, error) {
 		warnings = &diag.List{}
 	}
 	b := &build{opts: opts, cfg: cfg, log: log, warnings: warnings, sources: map[string]metrics.Source{},
-		fetch: fetch.NewLog(opts.Log, opts.Verbose, opts.Progress, len(cfg.SLOs)), prom: map[string]*metrics.Prometheus{}}
+		fetch: fetch.NewLog(opts.Log, opts.Verbose, opts.Progress, len(cfg.SLOs)), prom: map[string]*metrics.Prometheus{},
+		// As many buffers as pages are rendered at once: the workers of
+		// the retrospectives and of the other writers.
+		pageBufs: make(chan *bytes.Buffer, 2*runtime.NumCPU())}
 	for _, w := range cfg.Warnings {
 		// What the SLO specs say and relia does not apply: never silent.
 		b.warn(w)
@@ -551,18 +557,28 @@ func writeAssets(pub *publish.Publisher) error {
 // renderPage executes a page template into a reused buffer and writes the
 // page at path, straight from the buffer: growing a new buffer for each
 // page by doubling was a fifth of what a build of many pages allocated,
-// and a copy of each page for the writer another tenth.
-func renderPage(pub *publish.Publisher, theme *render.Theme, path, name string, data any) error {
-	buf := pageBufs.Get().(*bytes.Buffer)
-	defer pageBufs.Put(buf)
-	buf.Reset()
-	if err := theme.Execute(buf, name, data); err != nil {
+// and a copy of each page for the writer another tenth. The buffers are
+// the build's own, not a sync.Pool's, which the collector empties several
+// times in a large build.
+func (b *build) renderPage(pub *publish.Publisher, path, name string, data pageData) error {
+	var buf *bytes.Buffer
+	select {
+	case buf = <-b.pageBufs:
+		buf.Reset()
+	default:
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		select {
+		case b.pageBufs <- buf:
+		default: // as many as pages are written at once are kept
+		}
+	}()
+	if err := b.theme.Execute(buf, name, data); err != nil {
 		return err
 	}
 	return pub.WriteFile(path, buf.Bytes())
 }
-
-var pageBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func nanDiff(a, b float64) float64 {
 	if math.IsNaN(a) || math.IsNaN(b) {

@@ -467,7 +467,7 @@ func (b *build) writeChaosRun(pub *publish.Publisher, r *chaos.Run, writeUps []w
 		page.Activities = append(page.Activities, row)
 	}
 	page.WriteUps = writeUps
-	return renderPage(pub, b.theme, path+"index.html", "chaos-run.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: r.Title, Section: "chaos", Page: page, Charts: charts})
+	return b.renderPage(pub, path+"index.html", "chaos-run.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: r.Title, Section: "chaos", Page: page, Charts: charts})
 }
 
 // offset formats a span since a run's start: "+0s", "+2m 05s", "+1h 02m".
@@ -546,7 +546,7 @@ func (b *build) writeWriteUp(pub *publish.Publisher, p *content.Page) error {
 		}
 	}
 	path := writeUpPath(p)
-	return renderPage(pub, b.theme, path+"index.html", "chaos.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "chaos", Page: page, Charts: charts})
+	return b.renderPage(pub, path+"index.html", "chaos.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "chaos", Page: page, Charts: charts})
 }
 
 type chaosIndexPage struct {
@@ -598,7 +598,7 @@ func (b *build) writeChaosPages(pub *publish.Publisher) (int, error) {
 		n++
 		idx.WriteUps = append(idx.WriteUps, writeUpLink{Title: p.Meta.Title, Path: writeUpPath(p), Date: p.Meta.Date})
 	}
-	return n + 1, renderPage(pub, b.theme, "chaos/index.html", "chaos-index.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Chaos experiments", Section: "chaos", Page: idx})
+	return n + 1, b.renderPage(pub, "chaos/index.html", "chaos-index.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Chaos experiments", Section: "chaos", Page: idx})
 }
 
 func (b *build) hasChaos() bool {

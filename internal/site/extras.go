@@ -276,7 +276,7 @@ func cutSummary(text string, n int) string {
 // writeExtras writes the actions page, the search page and its index, and
 // the feed. The sitemap comes last, from every page written.
 func (b *build) writeExtras(pub *publish.Publisher, results []sloResult, reviews []searchDoc) (int, error) {
-	if err := renderPage(pub, b.theme, "actions/index.html", "actions.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Action items", Section: "actions", Page: b.allActions()}); err != nil {
+	if err := b.renderPage(pub, "actions/index.html", "actions.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Action items", Section: "actions", Page: b.allActions()}); err != nil {
 		return 0, err
 	}
 
@@ -300,7 +300,7 @@ func (b *build) writeExtras(pub *publish.Publisher, results []sloResult, reviews
 	if err := pub.WriteFile("search/index.js", index); err != nil {
 		return 0, err
 	}
-	if err := renderPage(pub, b.theme, "search/index.html", "search.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Search", Section: "search"}); err != nil {
+	if err := b.renderPage(pub, "search/index.html", "search.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Search", Section: "search"}); err != nil {
 		return 0, err
 	}
 	feed, err := b.feed(entries)

@@ -164,7 +164,7 @@ func (b *build) writeSLOPage(pub *publish.Publisher, s config.SLO, r *slo.Report
 			render.BurnChart("chart-burn", r, marks),
 		},
 	}
-	return renderPage(pub, b.theme, path+"index.html", "slo.html", data)
+	return b.renderPage(pub, path+"index.html", "slo.html", data)
 }
 
 type indexRow struct {
@@ -224,8 +224,8 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 		return 0, err
 	}
 	writers := []func() (int, error){
-		func() (int, error) { return b.writePage(pub, "index.html", "index.html", home) },
 		func() (int, error) { return b.writeRetros(pub, results) },
+		func() (int, error) { return b.writePage(pub, "index.html", "index.html", home) },
 		func() (int, error) { return b.writeChaosPages(pub) },
 		func() (int, error) {
 			n, reviewDocs, err := b.writeReviews(pub, results)
@@ -241,21 +241,35 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 		func() (int, error) {
 			return b.writePage(pub, "404.html", "404.html", pageData{Site: b.siteInfo(), Root: b.cfg.BaseURL, Title: "Not found"})
 		},
-		func() (int, error) { return 0, b.writeMachineFiles(pub, results) },
 	}
-	for _, write := range writers {
-		n, err := write()
-		if err != nil {
-			return 0, err
+	// The writers run side by side, on every core: the pages of a
+	// thousand retrospectives took one while the lists of all their
+	// actions and incidents waited. Each keeps its count and error, and the
+	// build stops at the first error in this order, whichever failed first.
+	counts := make([]int, len(writers))
+	errs := make([]error, len(writers))
+	g := new(errgroup.Group)
+	g.SetLimit(runtime.NumCPU())
+	for i, write := range writers {
+		g.Go(func() error {
+			counts[i], errs[i] = write()
+			return nil
+		})
+	}
+	_ = g.Wait() // the errors are in errs
+	for i := range writers {
+		if errs[i] != nil {
+			return 0, errs[i]
 		}
-		pages += n
+		pages += counts[i]
 	}
-	return pages, nil
+	// Last: the sitemap lists every page written.
+	return pages, b.writeMachineFiles(pub, results)
 }
 
 // writePage renders one page with the theme's template tmpl and counts it.
 func (b *build) writePage(pub *publish.Publisher, path, tmpl string, data pageData) (int, error) {
-	return 1, renderPage(pub, b.theme, path, tmpl, data)
+	return 1, b.renderPage(pub, path, tmpl, data)
 }
 
 // indexPage gathers the home page: the intro, every SLO's row (grouped by
@@ -449,7 +463,7 @@ func (b *build) writeRetro(pub *publish.Publisher, p *content.Page, results []sl
 		page.Timeline = append(page.Timeline, timelineRow{Name: ev.name, At: ev.at, Since: since})
 	}
 	path := retroPath(p)
-	return renderPage(pub, b.theme, path+"index.html", "retro.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "retros", Page: page, Charts: charts})
+	return b.renderPage(pub, path+"index.html", "retro.html", pageData{Site: b.siteInfo(), Root: rootOf(path), Title: p.Meta.Title, Section: "retros", Page: page, Charts: charts})
 }
 
 // statusRank orders statuses worst first.

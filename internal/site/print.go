@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/relia-dev/relia/internal/pdf"
@@ -25,7 +27,9 @@ type printJob struct {
 func (b *build) writePrintable(pub *publish.Publisher, dir, tmpl string, data pageData, pdfName string) error {
 	if b.opts.PDF && pdfName != "" {
 		data.PDF = pdfName
+		b.printMu.Lock()
 		b.printQueue = append(b.printQueue, printJob{dir: dir, tmpl: tmpl, pdf: pdfName, data: data})
+		b.printMu.Unlock()
 	}
 	_, err := b.writePage(pub, dir+"index.html", tmpl, data)
 	return err
@@ -40,6 +44,9 @@ func (b *build) printPDFs(ctx context.Context, pub *publish.Publisher) error {
 	if len(b.printQueue) == 0 {
 		return nil
 	}
+	// Queued by writers running side by side: printed in the order of
+	// their folders, so that warnings come in the same order every time.
+	slices.SortFunc(b.printQueue, func(x, y printJob) int { return strings.Compare(x.dir, y.dir) })
 	began := time.Now()
 	// Chromium opens file:// URLs, which need an absolute path; --out is
 	// usually relative ("public").

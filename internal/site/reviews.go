@@ -195,7 +195,7 @@ func (b *build) writeReviews(pub *publish.Publisher, results []sloResult) (int, 
 	for i, w := range weeks {
 		newest[len(weeks)-1-i] = w
 	}
-	return pages + 1, docs, renderPage(pub, b.theme, "reviews/index.html", "reviews.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Weekly reviews", Section: "reviews", Page: newest})
+	return pages + 1, docs, b.renderPage(pub, "reviews/index.html", "reviews.html", pageData{Site: b.siteInfo(), Root: "../", Title: "Weekly reviews", Section: "reviews", Page: newest})
 }
 
 // alertsIn returns the alerts that started in the period (start, end], and
