@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/yuin/goldmark/ast"
@@ -34,8 +35,8 @@ func (b *build) allActions() actionsPage {
 			if a.Status == "" {
 				a.Status = "open"
 			}
-			item := actionItem{Action: a, RetroTitle: p.Meta.Title, RetroPath: retroPath(p),
-				Overdue: a.Status == "open" && !a.Due.IsZero() && a.Due.Before(b.now)}
+			item := newActionItem(a, p)
+			item.Overdue = a.Status == "open" && !a.Due.IsZero() && a.Due.Before(b.now)
 			page.Actions = append(page.Actions, item)
 			if a.Owner != "" {
 				owners[a.Owner] = true
@@ -205,29 +206,90 @@ func searchIndex(docs []searchDoc) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// plainText is the text of a Markdown page, for the search index.
+// plainText is the text of a Markdown page, for the search index: its
+// words, one space between each.
 func plainText(p *content.Page) string {
-	var b strings.Builder
+	var w wordWriter
 	_ = ast.Walk(p.Doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch t := n.(type) {
 		case *ast.Text:
-			b.Write(t.Segment.Value(p.Source))
+			w.write(t.Segment.Value(p.Source))
 			if t.SoftLineBreak() || t.HardLineBreak() {
-				b.WriteByte(' ')
+				w.space()
 			}
 		case *ast.String:
-			b.Write(t.Value)
+			w.write(t.Value)
 		case *ast.CodeSpan:
 			// its Text children carry the code
 		case *ast.Paragraph, *ast.Heading, *ast.ListItem:
-			b.WriteByte(' ')
+			w.space()
 		}
 		return ast.WalkContinue, nil
 	})
-	return strings.Join(strings.Fields(b.String()), " ")
+	return w.String()
+}
+
+// wordWriter keeps the words of what it is given, one space between
+// each, as strings.Join(strings.Fields(text), " ") would: joining the
+// fields of each page's whole text cost the search index more than
+// walking the pages.
+type wordWriter struct {
+	b       strings.Builder
+	pending bool   // a space is due before the next word
+	carry   []byte // the start of a character cut off at the end of a write
+}
+
+func (w *wordWriter) space() {
+	w.flush()
+	w.pending = w.b.Len() > 0
+}
+
+func (w *wordWriter) write(text []byte) {
+	if len(w.carry) > 0 {
+		text = append(w.carry, text...)
+		w.carry = nil
+	}
+	for i := 0; i < len(text); {
+		c, size := rune(text[i]), 1
+		if c >= utf8.RuneSelf {
+			if !utf8.FullRune(text[i:]) {
+				w.carry = append([]byte(nil), text[i:]...)
+				return
+			}
+			c, size = utf8.DecodeRune(text[i:])
+		}
+		if unicode.IsSpace(c) {
+			w.space()
+		} else {
+			w.word(text[i : i+size]) // the bytes as they are, invalid UTF-8 too
+		}
+		i += size
+	}
+}
+
+func (w *wordWriter) word(b []byte) {
+	if w.pending {
+		w.b.WriteByte(' ')
+		w.pending = false
+	}
+	w.b.Write(b)
+}
+
+// flush writes a cut-off character that no write completed: invalid
+// UTF-8, which is no space.
+func (w *wordWriter) flush() {
+	if len(w.carry) > 0 {
+		w.word(w.carry)
+		w.carry = nil
+	}
+}
+
+func (w *wordWriter) String() string {
+	w.flush()
+	return w.b.String()
 }
 
 // summaryOf is the page's summary from front matter, or its first

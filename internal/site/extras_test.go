@@ -4,9 +4,13 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/relia-dev/relia/internal/content"
 )
 
 // The feed and the sitemap are well-formed XML with the right entries; the
@@ -131,5 +135,45 @@ func TestCutSummary(t *testing.T) {
 				t.Errorf("cutSummary(%q, %d) = %q is not valid UTF-8", tt.text, tt.n, got)
 			}
 		})
+	}
+}
+
+// The search index's words are those of strings.Fields, joined by one
+// space, for any text: Unicode spaces, invalid UTF-8, text cut in pieces.
+func TestWordWriter(t *testing.T) {
+	for _, text := range []string{"", " ", "a", "  two  words ", "tab\tnew\nline\r\n", "no\u00a0break\u2003em\u3000ideographic",
+		"日本語のテキスト", "bad \xff\xfe utf8\xe2\x80", "\u0085next\u2028line", "x\vy\fz", "cut \xe3\x81", "\xe3\x81 \xe3"} {
+		want := strings.Join(strings.Fields(text), " ")
+		for cut := range len(text) + 1 {
+			var w wordWriter
+			w.write([]byte(text[:cut]))
+			w.write([]byte(text[cut:]))
+			if got := w.String(); got != want {
+				t.Errorf("%q cut at %d: %q, want %q", text, cut, got, want)
+			}
+		}
+	}
+}
+
+// An action item in a list carries every field of the content.Action it
+// shows, with its name and type: a field added to the one and not the
+// other would be missing from every page.
+func TestActionItemFields(t *testing.T) {
+	item := reflect.TypeFor[actionItem]()
+	action := reflect.TypeFor[content.Action]()
+	for i := range action.NumField() {
+		f := action.Field(i)
+		got, ok := item.FieldByName(f.Name)
+		if !ok || got.Type != f.Type || len(got.Index) != 1 {
+			t.Errorf("actionItem lacks content.Action's %s %s as its own field", f.Name, f.Type)
+		}
+	}
+	a := content.Action{Title: "t", Owner: "o", Status: "done", Link: "l", Due: time.Unix(1, 0), Closed: time.Unix(2, 0)}
+	got := newActionItem(a, &content.Page{Slug: "s", Meta: content.Meta{Title: "r"}})
+	v, want := reflect.ValueOf(got), reflect.ValueOf(a)
+	for i := range action.NumField() {
+		if name := action.Field(i).Name; !reflect.DeepEqual(v.FieldByName(name).Interface(), want.Field(i).Interface()) {
+			t.Errorf("newActionItem: %s = %v, want %v", name, v.FieldByName(name), want.Field(i))
+		}
 	}
 }

@@ -182,11 +182,21 @@ type statusCount struct {
 	N      int
 }
 
+// actionItem is an action item of a retrospective as the lists show it.
+// It carries the content.Action's fields itself, not embedded: templates
+// look every field up by name, and a promoted field costs reflect's slow
+// search each time, over lists of thousands of items on a large site.
 type actionItem struct {
-	content.Action
-	Overdue    bool
-	RetroTitle string
-	RetroPath  string
+	Title, Owner, Status, Link string
+	Due, Closed                time.Time
+	Overdue                    bool
+	RetroTitle                 string
+	RetroPath                  string
+}
+
+func newActionItem(a content.Action, p *content.Page) actionItem {
+	return actionItem{Title: a.Title, Owner: a.Owner, Status: a.Status, Link: a.Link, Due: a.Due, Closed: a.Closed,
+		RetroTitle: p.Meta.Title, RetroPath: retroPath(p)}
 }
 
 // groupedAbove is the number of SLOs past which the home page groups them
@@ -326,10 +336,9 @@ func (b *build) indexPage(results []sloResult) (pageData, error) {
 		}
 		for _, a := range p.Meta.Actions {
 			if a.Status == "open" || a.Status == "" {
-				idx.Actions = append(idx.Actions, actionItem{
-					Action: a, Overdue: !a.Due.IsZero() && a.Due.Before(b.now),
-					RetroTitle: p.Meta.Title, RetroPath: retroPath(p),
-				})
+				item := newActionItem(a, p)
+				item.Overdue = !a.Due.IsZero() && a.Due.Before(b.now)
+				idx.Actions = append(idx.Actions, item)
 			}
 		}
 	}

@@ -108,7 +108,7 @@ func (b *build) reviewWeeks(results []sloResult) ([]*reviewWeek, error) {
 				rw.Incidents = append(rw.Incidents, link(p))
 			}
 			for _, a := range p.Meta.Actions {
-				item := actionItem{Action: a, RetroTitle: p.Meta.Title, RetroPath: retroPath(p)}
+				item := newActionItem(a, p)
 				if inWeek(p.Meta.Date, rw.Start, rw.End) {
 					rw.Opened = append(rw.Opened, item)
 				}
