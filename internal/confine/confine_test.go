@@ -1,6 +1,7 @@
 package confine
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,6 +50,7 @@ func TestCheck(t *testing.T) {
 		{"content/dangling.md", false}, // missing: its reader says so
 		{"content/none.md", false},
 	}
+	checker := NewChecker(site)
 	for _, tt := range tests {
 		err := Check(site, filepath.Join(site, tt.path))
 		if (err != nil) != tt.bad {
@@ -57,14 +59,26 @@ func TestCheck(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "outside the site folder") {
 			t.Errorf("Check(%s) = %v", tt.path, err)
 		}
+		// Twice: the second time from what the Checker resolved.
+		for range 2 {
+			if cerr := checker.Check(filepath.Join(site, tt.path)); fmt.Sprint(cerr) != fmt.Sprint(err) {
+				t.Errorf("Checker.Check(%s) = %v, want %v", tt.path, cerr, err)
+			}
+		}
 	}
 	// A path written outside the site is the author's explicit choice.
 	if err := Check(site, filepath.Join(outside, "passwd")); err != nil {
 		t.Errorf("explicit outside path: %v", err)
 	}
+	if err := checker.Check(filepath.Join(outside, "passwd")); err != nil {
+		t.Errorf("Checker: explicit outside path: %v", err)
+	}
 	// A relative root, as cfg.Dir often is.
 	t.Chdir(site)
 	if err := Check(".", "content/reviews/2026-W44.md"); err == nil {
 		t.Error("relative root: no error")
+	}
+	if err := NewChecker(".").Check("content/reviews/2026-W44.md"); err == nil {
+		t.Error("Checker: relative root: no error")
 	}
 }

@@ -188,11 +188,12 @@ func Load(root, dir string, md goldmark.Markdown, opts Options) (*Site, error) {
 func readPages(root string, files []string, md goldmark.Markdown) ([]*Page, []error) {
 	pages := make([]*Page, len(files))
 	errs := make([]error, len(files))
+	checker := confine.NewChecker(root)
 	var g errgroup.Group
 	g.SetLimit(runtime.NumCPU())
 	for i, f := range files {
 		g.Go(func() error {
-			pages[i], errs[i] = ReadPage(root, f, md)
+			pages[i], errs[i] = readPage(checker, root, f, md)
 			return nil
 		})
 	}
@@ -202,11 +203,15 @@ func readPages(root string, files []string, md goldmark.Markdown) ([]*Page, []er
 
 // ReadPage reads and parses one Markdown file.
 func ReadPage(root, path string, md goldmark.Markdown) (*Page, error) {
+	return readPage(confine.NewChecker(root), root, path, md)
+}
+
+func readPage(checker *confine.Checker, root, path string, md goldmark.Markdown) (*Page, error) {
 	rel, err := filepath.Rel(root, path)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		rel = path
 	}
-	if err := confine.Check(root, path); err != nil {
+	if err := checker.Check(path); err != nil {
 		return nil, &Error{File: filepath.ToSlash(rel), Msg: err.Error()}
 	}
 	src, err := os.ReadFile(path)
