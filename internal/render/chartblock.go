@@ -34,8 +34,41 @@ type ChartBlock struct {
 
 	// Key lists the spans the chart shades (Theme.ChartKey), printed under
 	// it. The spans are known once the site is computed, after parsing, so
-	// the site sets it before rendering the page's Markdown.
+	// the site sets it before rendering the page's Markdown, or renders the
+	// page with KeyLater and inserts it at KeyAt.
 	Key template.HTML
+
+	// KeyLater renders the block without its key, and records in KeyAt the
+	// offset in the rendered page where the key belongs: a page can then be
+	// rendered, and its Markdown tree let go, before the site is computed.
+	// The page must be rendered to a util.BufWriter that tells its length
+	// (Len), which goldmark writes to directly: it puts a bufio.Writer
+	// before any other writer.
+	KeyLater bool
+	KeyAt    int
+}
+
+// InsertKeys is a page rendered with its chart blocks' keys left for later
+// (KeyLater) with each block's Key inserted at its KeyAt. blocks are the
+// page's, in the order of the page.
+func InsertKeys(html string, blocks []*ChartBlock) string {
+	n := len(html)
+	for _, b := range blocks {
+		n += len(b.Key)
+	}
+	if n == len(html) {
+		return html
+	}
+	var out strings.Builder
+	out.Grow(n)
+	at := 0
+	for _, b := range blocks {
+		out.WriteString(html[at:b.KeyAt])
+		out.WriteString(string(b.Key))
+		at = b.KeyAt
+	}
+	out.WriteString(html[at:])
+	return out.String()
 }
 
 // chartBlockNode replaces a chart fence in the AST; it renders as the
@@ -189,8 +222,17 @@ func (chartBlockRenderer) RegisterFuncs(reg gmrender.NodeRendererFuncRegisterer)
 		if title == "" {
 			title = b.SLO + " · " + b.Kind
 		}
-		fmt.Fprintf(w, "<figure class=\"chart-box\"><div class=\"chart\" id=\"%s\"></div><figcaption>%s</figcaption>%s</figure>\n",
-			b.ID, util.EscapeHTML([]byte(title)), b.Key)
+		fmt.Fprintf(w, "<figure class=\"chart-box\"><div class=\"chart\" id=\"%s\"></div><figcaption>%s</figcaption>", b.ID, util.EscapeHTML([]byte(title)))
+		if b.KeyLater {
+			lw, ok := w.(interface{ Len() int })
+			if !ok {
+				return ast.WalkStop, fmt.Errorf("chart %s: its key cannot be left for later: the page is rendered to a %T", b.ID, w)
+			}
+			b.KeyAt = lw.Len()
+		} else {
+			_, _ = w.WriteString(string(b.Key))
+		}
+		_, _ = w.WriteString("</figure>\n")
 		return ast.WalkSkipChildren, nil
 	})
 }

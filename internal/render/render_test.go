@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"html/template"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -177,6 +178,62 @@ func TestChartBlockRenders(t *testing.T) {
 		t.Errorf("got %s", buf.String())
 	}
 }
+
+// A page rendered with its chart keys left for later and given them after
+// reads exactly as one rendered with its keys; a writer that cannot tell
+// where the key goes is an error, not a page without it.
+func TestChartKeyLater(t *testing.T) {
+	block := func(slo string) string {
+		return "```chart\nslo = \"" + slo + "\"\nkind = \"sli\"\nfrom = 2026-11-10T13:00:00Z\nto = 2026-11-10T16:00:00Z\n```\n"
+	}
+	src := []byte("# Title\n\n" + block("a/b") + "\nBetween *the* charts.\n\n" + block("c/d") + "\nAfter.\n")
+	keys := []template.HTML{`<ul class="chart-key"><li>first &amp; one</li></ul>`, ""}
+	md := NewMarkdown(false)
+	render := func(later bool, w io.Writer) ([]*ChartBlock, error) {
+		doc := md.Parser().Parse(text.NewReader(src))
+		blocks, err := ExtractChartBlocks("p.md", src, doc, map[string]bool{"a/b": true, "c/d": true})
+		if err != nil || len(blocks) != 2 {
+			t.Fatalf("%v %v", blocks, err)
+		}
+		for i, b := range blocks {
+			if later {
+				b.KeyLater = true
+			} else {
+				b.Key = keys[i]
+			}
+		}
+		return blocks, md.Renderer().Render(w, src, doc)
+	}
+	var want strings.Builder
+	if _, err := render(false, &want); err != nil {
+		t.Fatal(err)
+	}
+	var got htmlWriter
+	blocks, err := render(true, &got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, b := range blocks {
+		b.Key = keys[i]
+	}
+	if page := InsertKeys(got.String(), blocks); page != want.String() {
+		t.Errorf("keys inserted later:\n%s\nrendered with the keys:\n%s", page, want.String())
+	}
+	// goldmark puts a bufio.Writer before a writer that is no
+	// util.BufWriter, a bytes.Buffer too: the offset would be the bufio's.
+	for _, w := range []io.Writer{&bytes.Buffer{}, io.Discard} {
+		if _, err := render(true, w); err == nil || !strings.Contains(err.Error(), "md-chart-1") {
+			t.Errorf("%T: %v", w, err)
+		}
+	}
+}
+
+// htmlWriter is a strings.Builder that goldmark writes to directly.
+type htmlWriter struct{ strings.Builder }
+
+func (w *htmlWriter) Available() int { return w.Cap() - w.Len() }
+func (w *htmlWriter) Buffered() int  { return 0 }
+func (w *htmlWriter) Flush() error   { return nil }
 
 func FuzzParseChartBlock(f *testing.F) {
 	f.Add([]byte("slo = \"a/b\"\nkind = \"sli\"\nfrom = 2026-11-10T13:00:00Z\nto = 2026-11-10T16:00:00Z\n"))

@@ -179,6 +179,11 @@ type build struct {
 
 	pageBufs chan *bytes.Buffer // see renderPage
 
+	// The retrospectives rendered ahead (renderRetros), and whether their
+	// Markdown trees are kept past that: relia check follows their links.
+	retros   map[*content.Page]renderedRetro
+	keepDocs bool
+
 	printMu    sync.Mutex
 	printQueue []printJob // pages --pdf prints once the site is written
 }
@@ -391,6 +396,9 @@ func (b *build) sloOptions() slo.Options {
 }
 
 func (b *build) run(ctx context.Context, pub *publish.Publisher) (*Result, error) {
+	if err := b.renderRetros(); err != nil {
+		return nil, err
+	}
 	results := make([]sloResult, len(b.cfg.SLOs))
 	var pages atomic.Int32
 	b.planFetch(nil)

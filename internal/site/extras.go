@@ -356,8 +356,9 @@ func (b *build) writeExtras(pub *publish.Publisher, results []sloResult, reviews
 	}
 	var entries []feedEntry
 	for _, p := range b.content.Retros {
-		docs = append(docs, searchDoc{Title: p.Meta.Title, Path: retroPath(p) + "index.html", Kind: "Retrospective", Text: plainText(p)})
-		entries = append(entries, feedEntry{Title: p.Meta.Title, Path: retroPath(p), Summary: summaryOf(p), Date: p.Meta.Date})
+		r := b.retros[p]
+		docs = append(docs, searchDoc{Title: p.Meta.Title, Path: retroPath(p) + "index.html", Kind: "Retrospective", Text: r.text})
+		entries = append(entries, feedEntry{Title: p.Meta.Title, Path: retroPath(p), Summary: r.summary, Date: p.Meta.Date})
 	}
 	docs = append(docs, reviews...)
 	docs = append(docs, b.chaosSearchDocs()...)

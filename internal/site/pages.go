@@ -462,10 +462,8 @@ func (b *build) writeRetro(pub *publish.Publisher, p *content.Page, results []sl
 	if err != nil {
 		return err
 	}
-	body, err := b.markdown(p)
-	if err != nil {
-		return err
-	}
+	// Rendered by renderRetros, trusted as markdown's output is.
+	body := template.HTML(render.InsertKeys(b.retros[p].html, b.blocks[p]))
 	page := retroPage{Meta: p.Meta, Body: body, Figures: b.retroFiguresOf(p)}
 	for _, id := range p.Meta.SLOs {
 		for _, res := range results {

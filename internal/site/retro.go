@@ -2,8 +2,11 @@ package site
 
 import (
 	"math"
+	"runtime"
 	"slices"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/relia-dev/relia/internal/content"
 	"github.com/relia-dev/relia/internal/policy"
@@ -92,4 +95,51 @@ func (b *build) retroFiguresOf(p *content.Page) retroFigures {
 		f.SLOs = append(f.SLOs, row)
 	}
 	return f
+}
+
+// renderedRetro is a retrospective's Markdown rendered ahead of its page,
+// with what the search index and the feed take from its text.
+type renderedRetro struct {
+	html          string // chart keys left out: see render.ChartBlock.KeyLater
+	text, summary string
+}
+
+// renderRetros renders every retrospective's Markdown, on every core,
+// before the SLOs are computed, and then lets go of its Markdown tree
+// (unless keepDocs): the trees of a thousand retrospectives were half the
+// memory a build held while it computed and wrote, which the collector
+// scanned again and again and the heap grew twice as large to hold. The
+// keys under chart blocks need the computed site: each block remembers
+// where its key goes, and writeRetro puts it there.
+func (b *build) renderRetros() error {
+	rendered := make([]renderedRetro, len(b.content.Retros))
+	errs := make([]error, len(b.content.Retros))
+	g := new(errgroup.Group)
+	g.SetLimit(runtime.NumCPU())
+	for i, p := range b.content.Retros {
+		g.Go(func() error {
+			for _, cb := range b.blocks[p] {
+				cb.KeyLater = true
+			}
+			html, err := b.markdown(p)
+			if err != nil {
+				errs[i] = err
+				return nil
+			}
+			rendered[i] = renderedRetro{html: string(html), text: plainText(p), summary: summaryOf(p)}
+			if !b.keepDocs {
+				p.Doc = nil
+			}
+			return nil
+		})
+	}
+	_ = g.Wait() // the errors are per page, in errs
+	b.retros = make(map[*content.Page]renderedRetro, len(rendered))
+	for i, p := range b.content.Retros {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		b.retros[p] = rendered[i]
+	}
+	return nil
 }
