@@ -19,13 +19,12 @@ func loadChaos(root, dir string, md goldmark.Markdown, opts Options, site *Site)
 	}
 	var errs []error
 	slugs := map[string]string{}
-	pages, readErrs := readPages(root, files, md)
+	pages, readErrs := readPages(root, "chaos", files, md, opts.Parsed)
 	for i, p := range pages {
 		if err := readErrs[i]; err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		p.Section = "chaos"
 		if p.Meta.Draft && !opts.Drafts {
 			continue
 		}

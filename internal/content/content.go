@@ -101,6 +101,12 @@ type Options struct {
 	// KnownRuns are the ids of the chaos runs read; a write-up naming
 	// another is an error. Nil skips the check.
 	KnownRuns map[string]bool
+	// Parsed, when set, is called with every page of a section (retros,
+	// reviews, chaos) as soon as it is parsed, Section set, on the worker
+	// that read it and before Load checks it: a caller can render a page
+	// and let go of its Markdown tree while the others are read, instead
+	// of holding every tree at once.
+	Parsed func(*Page)
 }
 
 // Error is a problem at a place in a content file: see diag.Error.
@@ -125,13 +131,12 @@ func Load(root, dir string, md goldmark.Markdown, opts Options) (*Site, error) {
 		return nil, err
 	}
 	slugs := map[string]string{}
-	retroPages, retroErrs := readPages(root, retros, md)
+	retroPages, retroErrs := readPages(root, "retros", retros, md, opts.Parsed)
 	for i, p := range retroPages {
 		if err := retroErrs[i]; err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		p.Section = "retros"
 		if p.Meta.Draft && !opts.Drafts {
 			continue
 		}
@@ -150,14 +155,13 @@ func Load(root, dir string, md goldmark.Markdown, opts Options) (*Site, error) {
 	if err != nil {
 		return nil, err
 	}
-	reviewPages, reviewErrs := readPages(root, reviews, md)
+	reviewPages, reviewErrs := readPages(root, "reviews", reviews, md, opts.Parsed)
 	for i, f := range reviews {
 		p := reviewPages[i]
 		if err := reviewErrs[i]; err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		p.Section = "reviews"
 		if p.Meta.Draft && !opts.Drafts {
 			continue
 		}
@@ -181,11 +185,12 @@ func Load(root, dir string, md goldmark.Markdown, opts Options) (*Site, error) {
 	return site, nil
 }
 
-// readPages reads and parses files on every core, keeping their order in
-// what it returns: a page or the error that stopped it, for each file. A
-// site of a thousand retrospectives spent a fifth of its build parsing
-// them one after the other.
-func readPages(root string, files []string, md goldmark.Markdown) ([]*Page, []error) {
+// readPages reads and parses the files of a section on every core,
+// keeping their order in what it returns: a page or the error that stopped
+// it, for each file. A site of a thousand retrospectives spent a fifth of
+// its build parsing them one after the other. parsed, when set, is called
+// with each page read (Options.Parsed).
+func readPages(root, section string, files []string, md goldmark.Markdown, parsed func(*Page)) ([]*Page, []error) {
 	pages := make([]*Page, len(files))
 	errs := make([]error, len(files))
 	checker := confine.NewChecker(root)
@@ -193,7 +198,14 @@ func readPages(root string, files []string, md goldmark.Markdown) ([]*Page, []er
 	g.SetLimit(runtime.NumCPU())
 	for i, f := range files {
 		g.Go(func() error {
-			pages[i], errs[i] = readPage(checker, root, f, md)
+			p, err := readPage(checker, root, f, md)
+			if err == nil {
+				p.Section = section
+				if parsed != nil {
+					parsed(p)
+				}
+			}
+			pages[i], errs[i] = p, err
 			return nil
 		})
 	}

@@ -2,9 +2,11 @@ package content
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,6 +52,32 @@ func TestLoad(t *testing.T) {
 	}
 	if len(drafts.Retros) != 3 {
 		t.Errorf("with drafts: %d retros", len(drafts.Retros))
+	}
+}
+
+// Parsed sees every page of a section once, as parsed, its section set
+// and its tree whole, drafts too: they are left out after it.
+func TestLoadParsed(t *testing.T) {
+	root := "testdata/site"
+	var mu sync.Mutex
+	seen := map[string]string{}
+	_, err := Load(root, filepath.Join(root, "content"), newMD(), Options{Parsed: func(p *Page) {
+		mu.Lock()
+		defer mu.Unlock()
+		if p.Doc == nil || p.Doc.FirstChild() == nil {
+			t.Errorf("%s: no Markdown tree", p.File)
+		}
+		if _, again := seen[p.File]; again {
+			t.Errorf("%s: twice", p.File)
+		}
+		seen[p.File] = p.Section
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"content/retros/a-toml.md": "retros", "content/retros/B_yaml.md": "retros", "content/retros/draft.md": "retros"}
+	if !maps.Equal(seen, want) {
+		t.Errorf("parsed %v, want %v", seen, want)
 	}
 }
 

@@ -65,6 +65,11 @@ type Options struct {
 	// PDF prints the executive summary, every month page and the latest
 	// complete weekly review to PDF files beside them (--pdf).
 	PDF bool
+
+	// What Build and Check ask of load beyond the inputs: render the
+	// retrospectives as they are read (parsedRetro), and keep their
+	// Markdown trees, whose links relia check follows.
+	renderAhead, keepDocs bool
 }
 
 // Result describes a finished build.
@@ -96,6 +101,7 @@ func inputErr(err error) error {
 // moment it was taken, so a demo or an archived review keeps its meaning),
 // else the current time; either is rounded down to the step.
 func Build(ctx context.Context, opts Options) (*Result, error) {
+	opts.renderAhead = true
 	in, err := load(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -179,10 +185,11 @@ type build struct {
 
 	pageBufs chan *bytes.Buffer // see renderPage
 
-	// The retrospectives rendered ahead (renderRetros), and whether their
-	// Markdown trees are kept past that: relia check follows their links.
-	retros   map[*content.Page]renderedRetro
-	keepDocs bool
+	// The retrospectives rendered as they were read (parsedRetro), and then
+	// in order with their errors (renderRetros).
+	earlyMu sync.Mutex
+	early   map[*content.Page]*earlyRetro
+	retros  map[*content.Page]renderedRetro
 
 	printMu    sync.Mutex
 	printQueue []printJob // pages --pdf prints once the site is written
@@ -341,7 +348,12 @@ func loadInputs(opts Options) (*build, error) {
 	if err := b.loadChaos(); err != nil {
 		return nil, inputErr(err)
 	}
-	site, err := content.Load(cfg.Dir, filepath.Join(cfg.Dir, "content"), b.md, content.Options{Drafts: opts.Drafts, KnownSLOs: known, KnownRuns: b.chaos.knownRuns()})
+	copts := content.Options{Drafts: opts.Drafts, KnownSLOs: known, KnownRuns: b.chaos.knownRuns()}
+	if opts.renderAhead {
+		b.early = map[*content.Page]*earlyRetro{}
+		copts.Parsed = b.parsedRetro(known)
+	}
+	site, err := content.Load(cfg.Dir, filepath.Join(cfg.Dir, "content"), b.md, copts)
 	if err != nil {
 		return nil, inputErr(err)
 	}
@@ -491,7 +503,13 @@ func (b *build) extractChartBlocks(known map[string]bool) error {
 	histStart := b.now.Add(-b.cfg.History)
 	var errs []error
 	for _, p := range pages {
-		blocks, err := render.ExtractChartBlocks(p.File, p.Source, p.Doc, known)
+		var blocks []*render.ChartBlock
+		var err error
+		if e := b.early[p]; e != nil {
+			blocks, err = e.blocks, e.blocksErr
+		} else {
+			blocks, err = render.ExtractChartBlocks(p.File, p.Source, p.Doc, known)
+		}
 		if err != nil {
 			errs = append(errs, err)
 		}
@@ -577,6 +595,9 @@ func (b *build) renderPage(pub *publish.Publisher, path, name string, data pageD
 		buf = new(bytes.Buffer)
 	}
 	defer func() {
+		if buf.Cap() > keptPageBuf {
+			return // the few large lists: kept, they would stay held to the end
+		}
 		select {
 		case b.pageBufs <- buf:
 		default: // as many as pages are written at once are kept
@@ -587,6 +608,10 @@ func (b *build) renderPage(pub *publish.Publisher, path, name string, data pageD
 	}
 	return pub.WriteFile(path, buf.Bytes())
 }
+
+// keptPageBuf is the largest page buffer renderPage keeps for the next
+// page: pages are tens of KB, the lists of a large site megabytes.
+const keptPageBuf = 256 << 10
 
 func nanDiff(a, b float64) float64 {
 	if math.IsNaN(a) || math.IsNaN(b) {

@@ -44,10 +44,10 @@ func Check(ctx context.Context, opts Options) (*check.Report, error) {
 	defer pub.Abort()
 
 	rep := &check.Report{}
+	opts.renderAhead, opts.keepDocs = true, true // check.Links follows the links of the Markdown trees
 	b, err := load(ctx, opts)
 	if err == nil {
 		defer b.close()
-		b.keepDocs = true // check.Links follows the links of the Markdown trees
 		var res *Result
 		if res, err = b.run(ctx, pub); err == nil {
 			rep.SLOs, rep.Pages = res.SLOs, res.Pages

@@ -2,11 +2,8 @@ package site
 
 import (
 	"math"
-	"runtime"
 	"slices"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/relia-dev/relia/internal/content"
 	"github.com/relia-dev/relia/internal/policy"
@@ -104,42 +101,67 @@ type renderedRetro struct {
 	text, summary string
 }
 
-// renderRetros renders every retrospective's Markdown, on every core,
-// before the SLOs are computed, and then lets go of its Markdown tree
-// (unless keepDocs): the trees of a thousand retrospectives were half the
-// memory a build held while it computed and wrote, which the collector
-// scanned again and again and the heap grew twice as large to hold. The
-// keys under chart blocks need the computed site: each block remembers
-// where its key goes, and writeRetro puts it there.
-func (b *build) renderRetros() error {
-	rendered := make([]renderedRetro, len(b.content.Retros))
-	errs := make([]error, len(b.content.Retros))
-	g := new(errgroup.Group)
-	g.SetLimit(runtime.NumCPU())
-	for i, p := range b.content.Retros {
-		g.Go(func() error {
-			for _, cb := range b.blocks[p] {
-				cb.KeyLater = true
-			}
-			html, err := b.markdown(p)
-			if err != nil {
-				errs[i] = err
-				return nil
-			}
-			rendered[i] = renderedRetro{html: string(html), text: plainText(p), summary: summaryOf(p)}
-			if !b.keepDocs {
-				p.Doc = nil
-			}
-			return nil
-		})
-	}
-	_ = g.Wait() // the errors are per page, in errs
-	b.retros = make(map[*content.Page]renderedRetro, len(rendered))
-	for i, p := range b.content.Retros {
-		if errs[i] != nil {
-			return errs[i]
+// earlyRetro is what parsedRetro takes from a retrospective as it is
+// read: its chart blocks and its rendered Markdown.
+type earlyRetro struct {
+	blocks    []*render.ChartBlock
+	blocksErr error
+	rendered  renderedRetro
+	renderErr error
+}
+
+// parsedRetro is content.Options.Parsed for a build: it finds a
+// retrospective's chart blocks, renders its Markdown with their keys left
+// for later, takes its text for the search index and the feed, and lets
+// go of its Markdown tree (unless keepDocs), on the worker that read it.
+// The trees of a thousand retrospectives held at once were half the
+// memory of a build: the heap grew to twice their size, and every
+// collection scanned them again. The keys under chart blocks need the
+// computed site: each block remembers where its key goes, and writeRetro
+// puts it there.
+func (b *build) parsedRetro(known map[string]bool) func(*content.Page) {
+	return func(p *content.Page) {
+		if p.Section != "retros" || (p.Meta.Draft && !b.opts.Drafts) {
+			return
 		}
-		b.retros[p] = rendered[i]
+		e := &earlyRetro{}
+		e.blocks, e.blocksErr = render.ExtractChartBlocks(p.File, p.Source, p.Doc, known)
+		e.rendered, e.renderErr = b.renderRetro(p, e.blocks)
+		if e.renderErr == nil && !b.opts.keepDocs {
+			p.Doc = nil
+		}
+		b.earlyMu.Lock()
+		b.early[p] = e
+		b.earlyMu.Unlock()
+	}
+}
+
+func (b *build) renderRetro(p *content.Page, blocks []*render.ChartBlock) (renderedRetro, error) {
+	for _, cb := range blocks {
+		cb.KeyLater = true
+	}
+	html, err := b.markdown(p)
+	if err != nil {
+		return renderedRetro{}, err
+	}
+	return renderedRetro{html: string(html), text: plainText(p), summary: summaryOf(p)}, nil
+}
+
+// renderRetros gathers the rendered retrospectives, in their order with
+// the first error, and renders those load did not (a build not made by
+// Build or Check).
+func (b *build) renderRetros() error {
+	b.retros = make(map[*content.Page]renderedRetro, len(b.content.Retros))
+	for _, p := range b.content.Retros {
+		e := b.early[p]
+		if e == nil {
+			r, err := b.renderRetro(p, b.blocks[p])
+			e = &earlyRetro{rendered: r, renderErr: err}
+		}
+		if e.renderErr != nil {
+			return e.renderErr
+		}
+		b.retros[p] = e.rendered
 	}
 	return nil
 }
