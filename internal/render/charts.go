@@ -316,6 +316,13 @@ func encodeOption(line *charts.Line, option map[string]any) template.JS {
 			line.MultiSeries[i].Data = data[slot]
 		}
 	}
+	defer func() {
+		// The text holds the points now: their buffers can draw the
+		// next chart.
+		for _, p := range data {
+			p.release()
+		}
+	}()
 	if err == nil && len(data) > 0 {
 		if bytes.Count(b, []byte{slotByte}) == len(data) {
 			return template.JS(splicePoints(b, data))
@@ -508,7 +515,7 @@ func lineData(firstEnd time.Time, step time.Duration, values []float64, pick pic
 	if bucket < 1 {
 		bucket = 1
 	}
-	out := make(points, 0, n/bucket+1)
+	out := newPoints(n/bucket + 1)
 	for start := 0; start < n; start += bucket {
 		end := min(start+bucket, n)
 		acc := math.NaN()

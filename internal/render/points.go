@@ -3,6 +3,7 @@ package render
 import (
 	"math"
 	"strconv"
+	"sync"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 )
@@ -20,6 +21,25 @@ type point struct {
 	y      float64 // NaN: a gap (null)
 	raw    float64 // with hasRaw, a third value: the true value of a point drawn at a floor
 	hasRaw bool
+}
+
+// pointBufs recycles the buffers of points once a chart's option is
+// encoded: a chart block of a few days draws about a thousand points,
+// 28 KB, and a site draws one for every retrospective.
+var pointBufs sync.Pool
+
+// newPoints is an empty points with room for n.
+func newPoints(n int) points {
+	if p, ok := pointBufs.Get().(*points); ok && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make(points, 0, n)
+}
+
+// release hands the buffer of p to newPoints: p must not be used after.
+func (p points) release() {
+	p = p[:0]
+	pointBufs.Put(&p)
 }
 
 // MarshalJSON implements json.Marshaler.

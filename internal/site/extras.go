@@ -231,14 +231,23 @@ func searchIndex(docs []searchDoc) ([]byte, error) {
 // plainText is the text of a Markdown page, for the search index: its
 // words, one space between each.
 func plainText(p *content.Page) string {
+	// A page's words are about as long as its file: room for them at
+	// once, rather than grown to by doubling.
+	return words(p.Source, p.Doc, len(p.Source))
+}
+
+// words is the text of the Markdown tree doc, its words one space apart,
+// in a builder of room first.
+func words(source []byte, doc ast.Node, room int) string {
 	var w wordWriter
-	_ = ast.Walk(p.Doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+	w.b.Grow(room)
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch t := n.(type) {
 		case *ast.Text:
-			w.write(t.Segment.Value(p.Source))
+			w.write(t.Segment.Value(source))
 			if t.SoftLineBreak() || t.HardLineBreak() {
 				w.space()
 			}
@@ -331,7 +340,7 @@ func summaryOf(p *content.Page) string {
 	if para == nil {
 		return ""
 	}
-	return cutSummary(plainText(&content.Page{Source: p.Source, Doc: para}), summaryRunes)
+	return cutSummary(words(p.Source, para, 0), summaryRunes)
 }
 
 // summaryRunes is the length of a summary cut from a paragraph.
