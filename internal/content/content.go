@@ -266,13 +266,17 @@ func ParsePage(file string, src []byte, md goldmark.Markdown) (*Page, error) {
 // unclosedFrontMatter reports a file that opens front matter and never
 // closes it: the whole page would silently become front matter.
 func unclosedFrontMatter(src []byte) bool {
-	lines := bytes.Split(src, []byte("\n"))
-	open := string(bytes.TrimSpace(lines[0]))
-	if open != "+++" && open != "---" {
+	// Line by line, without splitting the file into a slice of its lines
+	// for every page read.
+	first, rest, _ := bytes.Cut(src, []byte("\n"))
+	open := bytes.TrimSpace(first)
+	if string(open) != "+++" && string(open) != "---" {
 		return false
 	}
-	for _, l := range lines[1:] {
-		if string(bytes.TrimSpace(l)) == open {
+	for len(rest) > 0 {
+		var line []byte
+		line, rest, _ = bytes.Cut(rest, []byte("\n"))
+		if bytes.Equal(bytes.TrimSpace(line), open) {
 			return false
 		}
 	}

@@ -160,3 +160,27 @@ func TestTimelineOrder(t *testing.T) {
 		t.Fatalf("got %v\nwant %s", err, want)
 	}
 }
+
+// unclosedFrontMatter finds the closing line wherever it is, with spaces
+// or a carriage return around it, and only after the opening line.
+func TestUnclosedFrontMatter(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		want bool
+	}{
+		{"", false},
+		{"# no front matter\n+++\n", false},
+		{"+++", true},
+		{"+++\n", true},
+		{"+++\ntitle = 1\n", true},
+		{"+++\ntitle = 1\n+++", false},
+		{"+++\r\ntitle = 1\r\n+++\r\nbody\n", false},
+		{"  ---  \ntitle: x\n --- \n", false},
+		{"---\ntitle: x\n+++\n", true},
+		{"+++\n\n\n", true},
+	} {
+		if got := unclosedFrontMatter([]byte(c.src)); got != c.want {
+			t.Errorf("unclosedFrontMatter(%q) = %v, want %v", c.src, got, c.want)
+		}
+	}
+}
