@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"math"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -20,6 +19,7 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/prometheus/common/model"
 
+	"github.com/relia-dev/relia/internal/bounded"
 	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/slo"
@@ -230,21 +230,52 @@ type rawSLO struct {
 	AlertRules     []rawAlertRule `toml:"alert_rules"`
 }
 
+// MaxConfigBytes bounds relia.toml: 1,000 SLOs take about 300 KB. It is
+// fixed, since the file cannot raise its own limit; a site that needs
+// more moves its SLOs into slo_files.
+const MaxConfigBytes = 16 << 20
+
 // Load reads and validates the file at path.
 func Load(path string) (*Config, error) {
-	src, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &Error{File: path, Msg: "not found; run relia in the folder that holds relia.toml, or pass --config FILE"}
-	}
+	src, err := readConfig(path)
 	if err != nil {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("read config: %v", err)}
+		return nil, err
 	}
 	return Parse(path, src)
+}
+
+// readConfig reads the file at path within MaxConfigBytes: --config
+// /dev/zero must not fill the memory.
+func readConfig(path string) ([]byte, error) {
+	src, err := bounded.ReadFile(path, MaxConfigBytes)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, &Error{File: path, Msg: "not found; run relia in the folder that holds relia.toml, or pass --config FILE"}
+	case errors.Is(err, bounded.ErrTooLarge):
+		return nil, &Error{File: path, Msg: fmt.Sprintf("larger than the limit of %s for a configuration (a fixed bound; move SLOs into slo_files)", bounded.Size(MaxConfigBytes))}
+	case errors.Is(err, bounded.ErrNotRegular):
+		return nil, &Error{File: path, Msg: fmt.Sprintf("read config: %v", errors.Unwrap(err))}
+	case err != nil:
+		return nil, &Error{File: path, Msg: fmt.Sprintf("read config: %v", err)}
+	}
+	return src, nil
+}
+
+// checkDepth refuses TOML nested deeper than bounded.MaxTOMLDepth before
+// the TOML library spends minutes on it.
+func checkDepth(path string, src []byte) error {
+	if line := bounded.TOMLDepth(src, bounded.MaxTOMLDepth); line > 0 {
+		return &Error{File: path, Line: line, Msg: fmt.Sprintf("values nested more than %d deep (arrays, inline tables, dotted keys), the limit (a fixed bound)", bounded.MaxTOMLDepth)}
+	}
+	return nil
 }
 
 // Parse validates src as the contents of the file at path. All problems are
 // reported together, sorted by line, as a joined error of *Error values.
 func Parse(path string, src []byte) (*Config, error) {
+	if err := checkDepth(path, src); err != nil {
+		return nil, err
+	}
 	var r raw
 	md, err := toml.Decode(string(src), &r)
 	if err != nil {
@@ -258,14 +289,22 @@ func Parse(path string, src []byte) (*Config, error) {
 		return nil, &Error{File: path, Msg: err.Error()}
 	}
 	v := &validator{file: path, lines: indexKeys(string(src))}
+	byDotted := v.lines.byDotted()
+	// The metadata names an unknown key once per entry of an array of
+	// tables that holds it; byDotted finds all of them at once.
+	reported := map[string]bool{}
 	for _, k := range md.Undecoded() {
 		dotted := k.String()
-		paths := v.lines.matching(dotted)
+		if reported[dotted] {
+			continue
+		}
+		reported[dotted] = true
+		paths, msg := byDotted[dotted], "unknown key"+suggest(dotted)
 		if len(paths) == 0 {
-			v.errs = append(v.errs, &Error{File: path, Key: dotted, Msg: "unknown key" + suggest(dotted)})
+			v.errs = append(v.errs, &Error{File: path, Key: dotted, Msg: msg})
 		}
 		for _, p := range paths {
-			v.errs = append(v.errs, &Error{File: path, Line: v.lines[p], Key: readableKey(p, &r), Msg: "unknown key" + suggest(dotted)})
+			v.errs = append(v.errs, &Error{File: path, Line: v.lines[p], Key: readableKey(p, &r), Msg: msg})
 		}
 	}
 	cfg := v.build(&r)
@@ -333,6 +372,7 @@ func readableKey(path string, r *raw) string {
 type validator struct {
 	file  string
 	lines keyLines
+	below map[string]map[string]int // lines.below(), built when first needed
 	errs  []*Error
 }
 
@@ -539,7 +579,7 @@ func (v *validator) duration(lineKey, name, text string) (time.Duration, bool) {
 
 func (v *validator) source(cfg *Config, name string, rs rawSource) Source {
 	at := "sources." + name
-	s := Source{Name: name, Type: rs.Type, Line: v.lines.line(at), KeyLines: v.lines.under(at)}
+	s := Source{Name: name, Type: rs.Type, Line: v.lines.line(at), KeyLines: v.under(at)}
 	switch rs.Type {
 	case "snapshot":
 		if rs.Path == "" {
@@ -569,7 +609,7 @@ func (v *validator) slo(cfg *Config, i int, rs rawSLO, sources []string) (SLO, b
 	s := SLO{
 		Service: rs.Service, Name: rs.Name, Description: rs.Description, Source: rs.Source,
 		Budgeting: rs.Budgeting, Good: rs.Good, Bad: rs.Bad, Total: rs.Total,
-		File: v.file, Line: v.lines.line(at), KeyLines: v.lines.under(at),
+		File: v.file, Line: v.lines.line(at), KeyLines: v.under(at),
 	}
 	for _, k := range []struct{ key, val string }{{"service", rs.Service}, {"name", rs.Name}} {
 		switch {

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"os"
 	"path/filepath"
 
 	"github.com/BurntSushi/toml"
@@ -14,8 +13,11 @@ import (
 // specs have errors) still names its inputs, so that fixing one of them is
 // seen. Only a file that is not TOML at all yields an error.
 func Inputs(path string) ([]string, error) {
-	src, err := os.ReadFile(path)
+	src, err := readConfig(path)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkDepth(path, src); err != nil {
 		return nil, err
 	}
 	var r struct {
