@@ -94,8 +94,10 @@ func (v *validator) chaos(i int, rc rawChaos, services []string) (Chaos, bool) {
 // sloServices lists the services of the configured SLOs, sorted.
 func sloServices(slos []SLO) []string {
 	var out []string
+	seen := map[string]bool{} // not slices.Contains: a site may have thousands of services
 	for _, s := range slos {
-		if !slices.Contains(out, s.Service) {
+		if !seen[s.Service] {
+			seen[s.Service] = true
 			out = append(out, s.Service)
 		}
 	}

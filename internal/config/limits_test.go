@@ -74,3 +74,38 @@ func TestUnknownKeysMany(t *testing.T) {
 		t.Errorf("got %d lines: %s ... %s", len(lines), lines[0], lines[len(lines)-1])
 	}
 }
+
+// The spec files of one slo_files entry hold at most maxSpecBytes
+// together (the files past the limit are not read), and a pipe is
+// refused rather than waited on.
+func TestImportBounded(t *testing.T) {
+	dir := t.TempDir()
+	spec, err := os.ReadFile("testdata/import/specs/sloth.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a.yml"), spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// b.yml alone is within the limit, but not with a.yml.
+	if err := os.WriteFile(filepath.Join(dir, "b.yml"), append(spec, strings.Repeat("#", maxSpecBytes-len(spec))...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "p.yml"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "slo_files = [\"p.yml\", \"*.yml\"]\n[sources.a]\ntype = \"snapshot\"\npath = \"a.json\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "relia.toml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(filepath.Join(dir, "relia.toml"))
+	r := filepath.Join(dir, "relia.toml")
+	want := []string{
+		r + `:1: slo_files: read ` + filepath.Join(dir, "p.yml") + `: not a regular file (a named pipe)`,
+		r + `:1: slo_files: "p.yml" holds no SLO`,
+		r + `:1: slo_files: "*.yml": the files it matches hold more than 16 MiB of YAML together, the limit (a fixed bound; split them over several slo_files entries)`,
+	}
+	if got := fmt.Sprint(err); got != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
+	}
+}
