@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/relia-dev/relia/internal/bounded"
 	"github.com/relia-dev/relia/internal/confine"
 	"github.com/relia-dev/relia/internal/diag"
 	"github.com/yuin/goldmark"
@@ -226,12 +227,24 @@ func readPage(checker *confine.Checker, root, path string, md goldmark.Markdown)
 	if err := checker.Check(path); err != nil {
 		return nil, &Error{File: filepath.ToSlash(rel), Msg: err.Error()}
 	}
-	src, err := os.ReadFile(path)
+	src, err := bounded.ReadFile(path, MaxPageBytes)
+	if errors.Is(err, bounded.ErrTooLarge) {
+		return nil, &Error{File: filepath.ToSlash(rel), Msg: fmt.Sprintf("larger than the limit of %s for a Markdown page (a fixed bound; split the page)", bounded.Size(MaxPageBytes))}
+	}
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		err = pe.Err // the file is named already
+	}
 	if err != nil {
 		return nil, &Error{File: filepath.ToSlash(rel), Msg: fmt.Sprintf("read page: %v", err)}
 	}
 	return ParsePage(filepath.ToSlash(rel), src, md)
 }
+
+// MaxPageBytes bounds a Markdown page. A long retrospective is 50 KB.
+// goldmark's inline parser is quadratic on some inputs (thousands of
+// unclosed links in one paragraph: 80 KB of "[a](" take 3 s), so the
+// bound is what keeps a page's time in seconds rather than hours.
+const MaxPageBytes = 1 << 20
 
 // FrontMatter returns the goldmark extension that reads the TOML (+++) or
 // YAML (---) front matter ParsePage decodes. YAML is read with the yaml
@@ -246,6 +259,11 @@ func FrontMatter() *frontmatter.Extender {
 
 // ParsePage parses src as the Markdown file named file.
 func ParsePage(file string, src []byte, md goldmark.Markdown) (*Page, error) {
+	if fm, ok := tomlFrontMatter(src); ok {
+		if line := bounded.TOMLDepth(fm, bounded.MaxTOMLDepth); line > 0 {
+			return nil, &Error{File: file, Line: line + 1, Msg: fmt.Sprintf("front matter: values nested more than %d deep (arrays, inline tables, dotted keys), the limit (a fixed bound)", bounded.MaxTOMLDepth)}
+		}
+	}
 	ctx := parser.NewContext()
 	doc := md.Parser().Parse(text.NewReader(src), parser.WithContext(ctx))
 	p := &Page{File: file, Slug: Slug(strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))), Source: src, Doc: doc}
@@ -261,6 +279,23 @@ func ParsePage(file string, src []byte, md goldmark.Markdown) (*Page, error) {
 		p.Meta.Title = firstHeading(doc, src)
 	}
 	return p, nil
+}
+
+// tomlFrontMatter returns the TOML between a page's opening +++ line and
+// the next, for the nesting check the TOML library needs before it reads.
+func tomlFrontMatter(src []byte) ([]byte, bool) {
+	first, rest, _ := bytes.Cut(src, []byte("\n"))
+	if string(bytes.TrimSpace(first)) != "+++" {
+		return nil, false
+	}
+	for off := 0; off < len(rest); {
+		line, _, _ := bytes.Cut(rest[off:], []byte("\n"))
+		if string(bytes.TrimSpace(line)) == "+++" {
+			return rest[:off], true
+		}
+		off += len(line) + 1
+	}
+	return rest, true
 }
 
 // unclosedFrontMatter reports a file that opens front matter and never

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/relia-dev/relia/internal/archive"
+	"github.com/relia-dev/relia/internal/bounded"
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
@@ -56,6 +57,9 @@ func OpenCache(cfg *config.Config) (c *metrics.Cache, close func() error, err er
 	}
 	return metrics.NewCache(filepath.Join(cfg.Dir, filepath.FromSlash(CacheDir))), func() error { return nil }, nil
 }
+
+// maxCAFile bounds a ca_file: the bundle of every public CA is 220 KB.
+const maxCAFile = 4 << 20
 
 // OpenPrometheus makes the source of the `type = "prometheus"` table name
 // of cfg, reporting its queries to log and keeping settled chunks in
@@ -96,9 +100,11 @@ func OpenPrometheus(cfg *config.Config, name string, src config.Source, log *Log
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(cfg.Dir, path)
 		}
-		pem, err := os.ReadFile(path)
+		pem, err := bounded.ReadFile(path, maxCAFile)
 		pool := x509.NewCertPool()
 		switch {
+		case errors.Is(err, bounded.ErrTooLarge):
+			errs = append(errs, at("ca_file", "%s is larger than the limit of %s for a certificate bundle (a fixed bound)", path, bounded.Size(maxCAFile)))
 		case err != nil:
 			errs = append(errs, at("ca_file", "%v", err))
 		case !pool.AppendCertsFromPEM(pem):

@@ -14,6 +14,7 @@ import (
 	gmrender "github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/util"
 
+	"github.com/relia-dev/relia/internal/bounded"
 	"github.com/relia-dev/relia/internal/diag"
 )
 
@@ -112,8 +113,13 @@ func ExtractChartBlocks(file string, source []byte, doc ast.Node, knownSLOs map[
 	})
 	var blocks []*ChartBlock
 	var errs []error
+	lines := lineCounter{src: source}
 	for i, f := range fences {
-		line := fenceLine(source, f)
+		line := lines.at(fenceOffset(f))
+		if i == MaxChartBlocks {
+			errs = append(errs, &diag.Error{File: file, Line: line, Key: "chart", Msg: fmt.Sprintf("more than %d chart blocks in one page, the limit (a fixed bound; split the page)", MaxChartBlocks)})
+			break
+		}
 		var body bytes.Buffer
 		for j := 0; j < f.Lines().Len(); j++ {
 			seg := f.Lines().At(j)
@@ -137,9 +143,17 @@ func ExtractChartBlocks(file string, source []byte, doc ast.Node, knownSLOs map[
 	return blocks, errors.Join(errs...)
 }
 
+// MaxChartBlocks bounds the chart blocks of one page: each draws up to
+// about 1,000 points per series into the page, and a page of 10,000 of
+// them would weigh hundreds of megabytes.
+const MaxChartBlocks = 100
+
 // ParseChartBlock decodes and checks a chart block's TOML body. Errors carry
 // the line within the body (1 = the first line after the fence).
 func ParseChartBlock(body []byte, knownSLOs map[string]bool) (*ChartBlock, error) {
+	if line := bounded.TOMLDepth(body, bounded.MaxTOMLDepth); line > 0 {
+		return nil, &ChartBlockError{Line: line, Msg: fmt.Sprintf("values nested more than %d deep, the limit (a fixed bound)", bounded.MaxTOMLDepth)}
+	}
 	var b ChartBlock
 	md, err := toml.Decode(string(body), &b)
 	if err != nil {
@@ -197,15 +211,34 @@ func ParseChartBlock(body []byte, knownSLOs map[string]bool) (*ChartBlock, error
 	return &b, nil
 }
 
-// fenceLine is the 1-based line of the opening fence.
-func fenceLine(source []byte, f *ast.FencedCodeBlock) int {
-	offset := 0
+// fenceOffset is where the opening fence's line is in the source.
+func fenceOffset(f *ast.FencedCodeBlock) int {
 	if f.Info != nil {
-		offset = f.Info.Segment.Start
-	} else if f.Lines().Len() > 0 {
-		offset = f.Lines().At(0).Start
+		return f.Info.Segment.Start
 	}
-	return bytes.Count(source[:offset], []byte("\n")) + 1
+	if f.Lines().Len() > 0 {
+		return f.Lines().At(0).Start
+	}
+	return 0
+}
+
+// lineCounter turns offsets into 1-based lines, counting on from the last
+// offset asked for when the next is further on (as the fences of a page
+// come): counting from the start for each block made a page of many
+// blocks quadratic.
+type lineCounter struct {
+	src       []byte
+	off, line int
+}
+
+func (c *lineCounter) at(off int) int {
+	off = min(off, len(c.src))
+	if off < c.off || c.line == 0 {
+		c.off, c.line = 0, 1
+	}
+	c.line += bytes.Count(c.src[c.off:off], []byte("\n"))
+	c.off = off
+	return c.line
 }
 
 // chartBlockRenderer draws a chart block's container; the chart itself is

@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/relia-dev/relia/internal/bounded"
 	"github.com/relia-dev/relia/internal/confine"
 	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/templates"
@@ -31,6 +31,10 @@ type Theme struct {
 	loc   *time.Location
 }
 
+// MaxTemplateBytes bounds a template file of a site's templates/ folder;
+// the largest of the default theme is under 20 KB.
+const MaxTemplateBytes = 1 << 20
+
 // LoadTheme parses the embedded theme. A file of the same name in
 // overrideDir (the site's templates/ folder; may be empty or absent)
 // replaces the embedded one. Times are shown in loc.
@@ -38,15 +42,23 @@ func LoadTheme(overrideDir string, loc *time.Location) (*Theme, error) {
 	read := func(name string) (string, []byte, error) {
 		if overrideDir != "" {
 			p := filepath.Join(overrideDir, name)
+			rel := filepath.ToSlash(filepath.Join(filepath.Base(overrideDir), name))
 			// The templates are published: one linked from outside the
 			// site could carry any file into it.
 			if err := confine.Check(filepath.Dir(overrideDir), p); err != nil {
-				return "", nil, &diag.Error{File: filepath.ToSlash(filepath.Join(filepath.Base(overrideDir), name)), Msg: err.Error()}
+				return "", nil, &diag.Error{File: rel, Msg: err.Error()}
 			}
-			if b, err := os.ReadFile(p); err == nil {
+			b, err := bounded.ReadFile(p, MaxTemplateBytes)
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) && !errors.Is(err, fs.ErrNotExist) {
+				err = pe.Err // named by rel
+			}
+			switch {
+			case err == nil:
 				return p, b, nil
-			} else if !errors.Is(err, fs.ErrNotExist) {
-				return "", nil, err
+			case errors.Is(err, bounded.ErrTooLarge):
+				return "", nil, &diag.Error{File: rel, Key: "template", Msg: fmt.Sprintf("larger than the limit of %s for a template (a fixed bound)", bounded.Size(MaxTemplateBytes))}
+			case !errors.Is(err, fs.ErrNotExist):
+				return "", nil, &diag.Error{File: rel, Key: "template", Msg: fmt.Sprintf("read: %v", err)}
 			}
 		}
 		b, err := fs.ReadFile(templates.FS, name)
@@ -54,7 +66,7 @@ func LoadTheme(overrideDir string, loc *time.Location) (*Theme, error) {
 	}
 	baseName, base, err := read("base.html")
 	if err != nil {
-		return nil, fmt.Errorf("read template: %w", err)
+		return nil, readErr(err)
 	}
 	t := &Theme{pages: map[string]*template.Template{}, loc: loc}
 	root, err := template.New("base").Funcs(t.funcs()).Parse(string(base))
@@ -64,7 +76,7 @@ func LoadTheme(overrideDir string, loc *time.Location) (*Theme, error) {
 	for _, name := range Pages {
 		file, src, err := read(name)
 		if err != nil {
-			return nil, fmt.Errorf("read template: %w", err)
+			return nil, readErr(err)
 		}
 		clone := template.Must(root.Clone())
 		if _, err := clone.New(name).Parse(string(src)); err != nil {
@@ -73,6 +85,15 @@ func LoadTheme(overrideDir string, loc *time.Location) (*Theme, error) {
 		t.pages[name] = clone
 	}
 	return t, nil
+}
+
+// readErr wraps a failure to read a template, unless it already says
+// where it is.
+func readErr(err error) error {
+	if de, ok := err.(*diag.Error); ok {
+		return de
+	}
+	return fmt.Errorf("read template: %w", err)
 }
 
 // parseErrRe reads text/template's parse errors, which carry their line
