@@ -4,9 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
+	"io/fs"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/relia-dev/relia/internal/api"
+	"github.com/relia-dev/relia/internal/bounded"
 	"github.com/relia-dev/relia/internal/chaos"
 	"github.com/relia-dev/relia/internal/config"
 	"github.com/relia-dev/relia/internal/confine"
@@ -60,6 +60,11 @@ func (b *build) loadChaos() error {
 	}
 	var errs []error
 	var runs []*chaos.Run
+	maxRuns := b.cfg.Limits.MaxChaosRuns
+	if maxRuns <= 0 {
+		maxRuns = config.DefaultMaxChaosRuns
+	}
+	logs := 0 // files matched so far, by every entry: bounded by maxRuns as well
 	for i, c := range b.cfg.Chaos {
 		pattern := c.Path
 		if !filepath.IsAbs(pattern) {
@@ -75,6 +80,13 @@ func (b *build) loadChaos() error {
 		}
 		slices.Sort(files)
 		opts := chaos.Options{Services: known, Map: c.Services}
+		tooMany := func(what string) error {
+			return &diag.Error{File: b.cfg.Path, Line: c.Line, Key: fmt.Sprintf("chaos[%d].path", i),
+				Msg: fmt.Sprintf("%q: more than %d %s, the limit (raise it with max_chaos_runs in [limits])", c.Path, maxRuns, what)}
+		}
+		if logs += len(files); logs > maxRuns {
+			return tooMany("chaos log files")
+		}
 		for _, f := range files {
 			shown := f
 			if rel, err := filepath.Rel(b.cfg.Dir, f); err == nil && !strings.HasPrefix(rel, "..") {
@@ -103,7 +115,9 @@ func (b *build) loadChaos() error {
 					b.warn(p)
 				}
 			}
-			runs = append(runs, got...)
+			if runs = append(runs, got...); len(runs) > maxRuns {
+				return tooMany("chaos runs")
+			}
 		}
 	}
 	if len(errs) > 0 {
@@ -126,21 +140,16 @@ func (b *build) loadChaos() error {
 	return nil
 }
 
-// readLimited reads a file of at most limit bytes.
+// readLimited reads a regular file of at most limit bytes.
 func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
+	data, err := bounded.ReadFile(path, limit)
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		err = pe.Err // the caller names the file
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
+	if errors.Is(err, bounded.ErrTooLarge) {
+		return nil, fmt.Errorf("larger than the limit of %s (a fixed bound; split the export: one kubectl get per namespace or kind)", bounded.Size(limit))
 	}
-	if int64(len(data)) > limit {
-		return nil, fmt.Errorf("larger than %d MiB; split the export (one kubectl get per namespace or kind)", limit>>20)
-	}
-	return data, nil
+	return data, err
 }
 
 // knownRuns is the set of run ids, for the write-ups' runs = [...].
