@@ -16,6 +16,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/prometheus/common/model"
+
+	"github.com/relia-dev/relia/internal/bounded"
 )
 
 // A snapshot file records metric history so that a site builds offline and
@@ -81,6 +83,11 @@ func OpenSnapshot(path string) (*Snapshot, error) {
 // OpenSnapshotWith is OpenSnapshot with limits and a filter. Only regular
 // files are read: a device such as /dev/zero or a FIFO never ends.
 func OpenSnapshotWith(path string, opts SnapshotOptions) (*Snapshot, error) {
+	// Checked before the open as well as after: opening a named pipe
+	// waits for a writer.
+	if err := bounded.CheckRegular(path); err != nil {
+		return nil, fmt.Errorf("read snapshot %s: %w", path, errors.Unwrap(err))
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read snapshot: %w", err)

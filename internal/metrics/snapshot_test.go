@@ -549,7 +549,7 @@ func TestSnapshotLimits(t *testing.T) {
 	zw.Close()
 	_, err := ReadSnapshotWith(&bomb, "bomb.json.gz", SnapshotOptions{MaxValueBytes: 1 << 20})
 	if err == nil || !errors.Is(err, ErrSnapshotLimit) || !strings.Contains(err.Error(), "bomb.json.gz") ||
-		!strings.Contains(err.Error(), "limit of 1048576 bytes (max_snapshot_value_bytes") {
+		!strings.Contains(err.Error(), "limit of 1048576 bytes (raise it with max_snapshot_value_bytes in [limits])") {
 		t.Errorf("gzip bomb: err = %v, want the value limit", err)
 	}
 }

@@ -178,7 +178,7 @@ func TestSnapshotValueLimitExact(t *testing.T) {
 			t.Errorf("at the limit: %v", err)
 		}
 		_, err := ReadSnapshotWith(r(), "x.json", SnapshotOptions{MaxValueBytes: int64(len(slo)) - 1})
-		want := fmt.Sprintf("read snapshot x.json: a value at byte %d is larger than the limit of %d bytes (max_snapshot_value_bytes in [limits])",
+		want := fmt.Sprintf("read snapshot x.json: a value at byte %d is larger than the limit of %d bytes (raise it with max_snapshot_value_bytes in [limits])",
 			strings.Index(in, slo), len(slo)-1)
 		if !errors.Is(err, ErrSnapshotLimit) || !strings.Contains(err.Error(), want) {
 			t.Errorf("past the limit: got %v, want %s", err, want)
