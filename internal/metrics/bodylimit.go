@@ -11,8 +11,11 @@ import (
 // DefaultMaxResponseBytes caps one answer body of a Prometheus-API store.
 // An answer of 11,000 points for one series is about 400 KB; a store that
 // streams gigabytes (a proxy's loop, a query gone wrong) must not fill
-// memory, since the client buffers the whole body before decoding it.
-const DefaultMaxResponseBytes = 64 << 20
+// memory, since the client buffers the whole body before decoding it,
+// in a buffer grown by doubling, for each of up to max_concurrency
+// requests at once: 64 MiB let an endless answer take 700 MB with the 4
+// requests in flight of one SLO, and would let 64 take 9 GB.
+const DefaultMaxResponseBytes = 8 << 20
 
 // bodyLimit is a RoundTripper that stops reading an answer body past max
 // bytes. It sits in the transport so that every request of a source is

@@ -537,20 +537,26 @@ func TestSnapshotLimits(t *testing.T) {
 			t.Errorf("OpenSnapshot(/dev/zero) = %v, want a not-a-regular-file error", err)
 		}
 	}
-	// A gzip bomb: a small file that expands to one huge array.
-	var bomb bytes.Buffer
-	zw := gzip.NewWriter(&bomb)
-	zw.Write([]byte(`{"version": 2, "step": "1m", "slos": {"a/b": {"start": 60, "good": [`))
-	zeros := bytes.Repeat([]byte("0,"), 1<<20)
-	for range 8 {
-		zw.Write(zeros)
-	}
-	zw.Write([]byte(`0], "total": [0]}}}`))
-	zw.Close()
-	_, err := ReadSnapshotWith(&bomb, "bomb.json.gz", SnapshotOptions{MaxValueBytes: 1 << 20})
-	if err == nil || !errors.Is(err, ErrSnapshotLimit) || !strings.Contains(err.Error(), "bomb.json.gz") ||
-		!strings.Contains(err.Error(), "limit of 1048576 bytes (raise it with max_snapshot_value_bytes in [limits])") {
-		t.Errorf("gzip bomb: err = %v, want the value limit", err)
+	// Gzip bombs: small files that expand to one huge array. Of long
+	// numbers, it stops at the size of its JSON; of zeros, at the memory
+	// its numbers would take once read (8 bytes for each "0,").
+	for _, c := range []struct{ entry, want string }{
+		{"12345678,", "bomb.json.gz: a value at byte 45 is larger than the limit of 1048576 bytes (raise it with max_snapshot_value_bytes in [limits])"},
+		{"0,", "bomb.json.gz: a/b: its series would take more than twice the limit of 1048576 bytes once read, at 8 bytes a step (raise it with max_snapshot_value_bytes in [limits])"},
+	} {
+		var bomb bytes.Buffer
+		zw := gzip.NewWriter(&bomb)
+		zw.Write([]byte(`{"version": 2, "step": "1m", "slos": {"a/b": {"start": 60, "good": [`))
+		entries := bytes.Repeat([]byte(c.entry), 1<<20)
+		for range 8 {
+			zw.Write(entries)
+		}
+		zw.Write([]byte(`0], "total": [0]}}}`))
+		zw.Close()
+		_, err := ReadSnapshotWith(&bomb, "bomb.json.gz", SnapshotOptions{MaxValueBytes: 1 << 20})
+		if err == nil || !errors.Is(err, ErrSnapshotLimit) || !strings.HasSuffix(err.Error(), c.want) {
+			t.Errorf("gzip bomb of %q: err = %v, want %s", c.entry, err, c.want)
+		}
 	}
 }
 

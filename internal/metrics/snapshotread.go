@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // Limits of the snapshot reader. A snapshot is outside input: a gzip bomb
@@ -58,7 +59,13 @@ type snapshotParser struct {
 	pending []pendingSLO // SLOs read before the step was known
 	// pendingBytes is the size of their JSON, bounded like one value.
 	pendingBytes int64
-	steps        int // entries in the last series read, to size the next
+	// id is the SLO being read, and decoded the bytes its series take
+	// once read: bounded by twice MaxValueBytes as well as its JSON is by
+	// MaxValueBytes, since a step written in 2 bytes ("0,") takes 8 as a
+	// number; real counts take 4 to 6 bytes.
+	id      string
+	decoded int64
+	steps   int // entries in the last series read, to size the next
 
 	// Buffers for one version 2 SLO at a time, reused: its columns
 	// (good, bad, total) and its checked steps.
@@ -118,6 +125,19 @@ type limitError struct{ msg string }
 
 func (e *limitError) Error() string        { return e.msg }
 func (e *limitError) Is(target error) bool { return target == ErrSnapshotLimit }
+
+// decodedLimit is an SLO whose series, read into numbers, would take
+// more than twice MaxValueBytes.
+func (p *snapshotParser) decodedLimit() error {
+	return &limitError{fmt.Sprintf("read snapshot %s: %s: its series would take more than twice the limit of %d bytes once read, at 8 bytes a step (raise it with max_snapshot_value_bytes in [limits])",
+		p.name, p.id, p.opts.MaxValueBytes)}
+}
+
+// decodedRoom is how many entries of size bytes the SLO being read may
+// still take.
+func (p *snapshotParser) decodedRoom(size int64) int {
+	return int(max(2*p.opts.MaxValueBytes-p.decoded, 0) / size)
+}
 
 // maxSnapshotSLOs bounds the SLOs of one snapshot: the reader remembers
 // every id to refuse a second one, and 12 million tiny entries (a 31 MB
@@ -379,6 +399,7 @@ func (p *snapshotParser) readSLOs() error {
 			p.e.add("%s: duplicate SLO id", id)
 		}
 		p.seen[id] = true
+		p.id, p.decoded = id, 0
 		if len(p.seen) > maxSnapshotSLOs {
 			return &limitError{fmt.Sprintf("read snapshot %s: more than %d SLOs, the limit (a fixed bound; a snapshot needs only the site's SLOs, which relia snapshot records)", p.name, maxSnapshotSLOs)}
 		}
@@ -545,7 +566,9 @@ func (p *snapshotParser) column(col *countColumn, k int) error {
 		return err
 	}
 	v := p.cols[k][:0]
-	if want := p.columnSize(); cap(v) < want {
+	room := p.decodedRoom(8)
+	defer func() { p.decoded += 8 * int64(len(v)) }()
+	if want := min(p.columnSize(), room+1); cap(v) < want {
 		// Sized once: grown by appending, the first columns of a
 		// snapshot cost more in page faults and copies than in parsing.
 		v = make([]float64, 0, want)
@@ -570,6 +593,9 @@ func (p *snapshotParser) column(col *countColumn, k int) error {
 				break
 			}
 			n = n*10 + uint64(d)
+		}
+		if len(v) >= room {
+			return p.decodedLimit()
 		}
 		if j > i && j < len(buf) && j-i < 16 && (buf[i] != '0' || j == i+1) {
 			switch buf[j] {
@@ -711,7 +737,10 @@ func (p *snapshotParser) pairs(into *[]snapshotPair, field string) error {
 		return p.wrongKind(c, field, "an array")
 	}
 	sc.i++
-	out := make([]snapshotPair, 0, p.steps)
+	const pairBytes = int64(unsafe.Sizeof(snapshotPair{}))
+	room := p.decodedRoom(pairBytes)
+	out := make([]snapshotPair, 0, min(p.steps, room))
+	defer func() { p.decoded += pairBytes * int64(len(out)) }()
 	for first := true; ; first = false {
 		if c, err = sc.next(); err != nil {
 			return err
@@ -736,6 +765,9 @@ func (p *snapshotParser) pairs(into *[]snapshotPair, field string) error {
 		pair, err := p.pair(c)
 		if err != nil {
 			return err
+		}
+		if len(out) >= room {
+			return p.decodedLimit()
 		}
 		out = append(out, pair)
 	}
