@@ -283,7 +283,7 @@ func loadInputs(opts Options) (*build, error) {
 				path = filepath.Join(cfg.Dir, path)
 			}
 			if err := confine.Check(cfg.Dir, path); err != nil {
-				errs = append(errs, &diag.Error{File: cfg.Path, Line: src.Line, Key: "sources." + name + ".path", Msg: fmt.Sprintf("%s: %v", src.Path, err)})
+				errs = append(errs, &diag.Error{File: cfg.Path, Line: src.KeyLine("path"), Key: "sources." + name + ".path", Msg: fmt.Sprintf("%s: %v", src.Path, err)})
 				continue
 			}
 			keep := map[string]bool{}
@@ -299,7 +299,7 @@ func loadInputs(opts Options) (*build, error) {
 			if err != nil {
 				// The snapshot's own errors name their place in it
 				// inside the message: the source's line says which.
-				errs = append(errs, &diag.Error{File: cfg.Path, Line: src.Line, Key: "sources." + name + ".path", Msg: err.Error()})
+				errs = append(errs, &diag.Error{File: cfg.Path, Line: src.KeyLine("path"), Key: "sources." + name + ".path", Msg: err.Error()})
 				continue
 			}
 			b.sources[name] = snap
