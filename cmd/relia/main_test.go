@@ -18,7 +18,9 @@ func TestMain(m *testing.M) {
 			// As main: Ctrl+C (kill -INT in a script) cancels the context.
 			sigs := make(chan os.Signal, 1)
 			signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-			os.Exit(runWithSignals(os.Args[1:], os.Stdout, os.Stderr, sigs))
+			code := runWithSignals(os.Args[1:], os.Stdout, os.Stderr, sigs)
+			writeRusage()
+			os.Exit(code)
 		},
 	})
 }
@@ -40,6 +42,13 @@ func TestScripts(t *testing.T) {
 			"freeport": cmdFreePort,
 			// waitfor URL REGEXP [TIMEOUT]: poll until the page matches.
 			"waitfor": cmdWaitFor,
+			// maxrss FILE MiB, gzipbomb FILE MiB, endlessprom NAME,
+			// mkfifo FILE, envsubst FILE: see limits_test.go.
+			"envsubst":    cmdEnvsubst,
+			"maxrss":      cmdMaxRSS,
+			"gzipbomb":    cmdGzipBomb,
+			"endlessprom": cmdEndlessProm,
+			"mkfifo":      cmdMkfifo,
 		},
 	})
 }
