@@ -3,10 +3,12 @@ package metrics
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // TestPrometheusAnswerTooLarge checks that an answer streaming without end
@@ -48,5 +50,42 @@ func TestPrometheusAnswerTooLarge(t *testing.T) {
 			}
 		}
 		mu.Unlock()
+	}
+}
+
+// TestPrometheusSeriesChurn: relia asks for sum(...), one series; a store
+// (or proxy) that answers a selector's 100,000 series of pod churn
+// instead is refused by the count, within the size limit (an answer of
+// more series than fit in max_response_bytes stops there first).
+func TestPrometheusSeriesChurn(t *testing.T) {
+	for _, c := range []struct {
+		series int
+		want   string
+	}{
+		{100_000, "query_range answered 100000 series; sum() gives one"},
+		{400_000, "larger than the limit of 8388608 bytes (raise it with max_response_bytes in [limits])"},
+	} {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			if r.URL.Path == "/api/v1/query" {
+				w.Write([]byte(`{"status":"success","data":{"resultType":"vector","result":[]}}`))
+				return
+			}
+			var b strings.Builder
+			b.WriteString(`{"status":"success","data":{"resultType":"matrix","result":[`)
+			for i := range c.series {
+				if i > 0 {
+					b.WriteString(",")
+				}
+				fmt.Fprintf(&b, `{"metric":{"pod":"p%d"},"values":[[%d,"1"]]}`, i, promT0.Add(38*time.Minute).Unix())
+			}
+			b.WriteString(`]}}`)
+			w.Write([]byte(b.String()))
+		})
+		p := newTestProm(t, h, nil)
+		_, err := p.Fetch(context.Background(), promQuery(10))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%d series: err = %v, want %s", c.series, err, c.want)
+		}
 	}
 }
