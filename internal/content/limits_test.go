@@ -48,3 +48,25 @@ func TestFrontMatterDeep(t *testing.T) {
 		t.Errorf("brackets in the body: %v", err)
 	}
 }
+
+// YAML front matter: an alias bomb is refused by yaml.v3 ("excessive
+// aliasing"), and nesting by its depth of 10,000, in milliseconds.
+func TestFrontMatterYAMLHostile(t *testing.T) {
+	var bomb strings.Builder
+	bomb.WriteString("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n")
+	for i := 1; i <= 9; i++ {
+		bomb.WriteString("a" + string(rune('0'+i)) + ": &a" + string(rune('0'+i)) + " [")
+		for j := range 9 {
+			if j > 0 {
+				bomb.WriteString(", ")
+			}
+			bomb.WriteString("*a" + string(rune('0'+i-1)))
+		}
+		bomb.WriteString("]\n")
+	}
+	for _, fm := range []string{bomb.String() + "services: *a9\n", strings.Repeat("- ", 20000) + "x\n"} {
+		if _, err := ParsePage("r.md", []byte("---\n"+fm+"---\nbody\n"), newMD()); err == nil {
+			t.Errorf("no error for %.60q", fm)
+		}
+	}
+}
