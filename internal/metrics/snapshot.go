@@ -140,11 +140,28 @@ func ReadSnapshotWith(r io.Reader, name string, opts SnapshotOptions) (*Snapshot
 // inflated while the decoder works through the last one.
 func readAhead(r io.Reader) io.ReadCloser {
 	pr, pw := io.Pipe()
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		_, err := io.CopyBuffer(pw, r, make([]byte, 256<<10))
 		pw.CloseWithError(err)
 	}()
-	return pr
+	return &aheadReader{pr, done}
+}
+
+// aheadReader is readAhead's pipe. Its Close also waits for the goroutine
+// to stop using the reader under it, so that the caller may close that
+// (the gzip reader) next: when decoding stopped early, the goroutine
+// could still be inflating while it was closed, a data race.
+type aheadReader struct {
+	*io.PipeReader
+	done chan struct{}
+}
+
+func (a *aheadReader) Close() error {
+	err := a.PipeReader.Close() // the goroutine's next write fails
+	<-a.done
+	return err
 }
 
 // opErrReader marks errors of the gzip layer, so that a damaged archive is
