@@ -48,6 +48,7 @@ func Check(root, path string) error {
 type Checker struct {
 	root    string
 	absRoot string // "" when root has no absolute form: every path passes
+	wd      string // the working folder, for relative paths
 
 	mu   sync.Mutex
 	real map[string]string // resolved folders; "" for one that does not resolve
@@ -56,13 +57,22 @@ type Checker struct {
 // NewChecker returns a Checker of paths in root.
 func NewChecker(root string) *Checker {
 	absRoot, _ := filepath.Abs(root)
-	return &Checker{root: root, absRoot: absRoot, real: map[string]string{}}
+	wd, _ := os.Getwd()
+	return &Checker{root: root, absRoot: absRoot, wd: wd, real: map[string]string{}}
 }
 
 // Check is Check(root, path).
 func (c *Checker) Check(path string) error {
-	absPath, err := filepath.Abs(path)
-	if c.absRoot == "" || err != nil || !within(c.absRoot, absPath) {
+	// filepath.Abs asks for the working folder each time, two stats of
+	// its own: as many again as reading the file takes.
+	absPath := path
+	if !filepath.IsAbs(path) {
+		if c.wd == "" {
+			return nil // no absolute form, as for the root
+		}
+		absPath = filepath.Join(c.wd, path)
+	}
+	if c.absRoot == "" || !within(c.absRoot, absPath) {
 		return nil
 	}
 	st, err := os.Lstat(absPath)

@@ -39,6 +39,8 @@ type Publisher struct {
 
 	mu    sync.Mutex
 	pages []string // HTML pages written, for the sitemap
+
+	made sync.Map // folders of the site made so far (see mkdir)
 }
 
 // NewPublisher prepares a build of the folder out. When out is a symlink,
@@ -120,7 +122,7 @@ func (p *Publisher) WriteFile(rel string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+	if err := p.mkdir(filepath.Dir(full)); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
 	if err := os.WriteFile(full, data, 0o644); err != nil {
@@ -131,6 +133,28 @@ func (p *Publisher) WriteFile(rel string, data []byte) error {
 		p.pages = append(p.pages, rel)
 		p.mu.Unlock()
 	}
+	return nil
+}
+
+// mkdir makes the folder dir of the unfinished site and those above it,
+// each once: os.MkdirAll would stat the folder and its parent first, two
+// system calls per page for a site whose pages each have a folder.
+func (p *Publisher) mkdir(dir string) error {
+	if dir == p.tmp {
+		return nil
+	}
+	if _, ok := p.made.Load(dir); ok {
+		return nil
+	}
+	if parent := filepath.Dir(dir); parent != dir { // never above tmp, but never looping either
+		if err := p.mkdir(parent); err != nil {
+			return err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	p.made.Store(dir, struct{}{})
 	return nil
 }
 

@@ -150,3 +150,41 @@ func TestPublishThroughSymlink(t *testing.T) {
 		t.Errorf("dangling link: %v", err)
 	}
 }
+
+// TestPublishFolders: pages in nested folders, written side by side and
+// sharing parents, all land; a page under a path that is a file is an
+// error, not a page lost.
+func TestPublishFolders(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "public")
+	p, err := NewPublisher(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for i := range 40 {
+		paths = append(paths, filepath.ToSlash(filepath.Join("retros", string(rune('a'+i%7)), "deep", strings.Repeat("x", i+1), "index.html")))
+	}
+	paths = append(paths, "retros/index.html", "a.html")
+	var wg sync.WaitGroup
+	errs := make([]error, len(paths))
+	for i, rel := range paths {
+		wg.Go(func() { errs[i] = p.WriteFile(rel, []byte(rel)) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("%s: %v", paths[i], err)
+		}
+	}
+	if err := p.WriteFile("a.html/index.html", []byte("x")); err == nil {
+		t.Error("a page under the file a.html: no error")
+	}
+	if err := p.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, rel := range paths {
+		if data, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(rel))); err != nil || string(data) != rel {
+			t.Errorf("%s: %q, %v", rel, data, err)
+		}
+	}
+}
