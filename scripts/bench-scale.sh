@@ -79,7 +79,9 @@ echo
 (cd "$ROOT" && measure "$WORK/relia" build --out "$WORK/demo-public" -q && echo "demo build: wall ${WALL} s, CPU ${CPU} s, peak RSS ${RSS} MB")
 
 # 1,000 retrospectives: the demo site with 1,000 copies of one, against
-# Hugo rendering the same Markdown files in a bare theme.
+# Hugo rendering the same Markdown files in a bare theme. Where $WORK lies
+# matters: on a busy ext4 both tools spend most of their time making
+# folders and files, on tmpfs (WORK=/dev/shm/relia-bench) only rendering.
 if [[ "${HUGO:-1}" == 1 ]] && command -v hugo >/dev/null; then
 	echo
 	echo "## 1,000 retrospectives: relia against Hugo"
@@ -97,10 +99,29 @@ if [[ "${HUGO:-1}" == 1 ]] && command -v hugo >/dev/null; then
 	printf 'baseURL = "/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n' >"$h/hugo.toml"
 	printf '<!doctype html><title>{{ .Title }}</title><main>{{ .Content }}</main>\n' >"$h/layouts/_default/single.html"
 	printf '<!doctype html><title>{{ .Title }}</title><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n' >"$h/layouts/_default/list.html"
-	measure "$WORK/relia" build --config "$r/relia.toml" --out "$r/public" -q
-	rw=$WALL rc=$CPU
-	measure hugo --quiet --source "$h" --destination "$h/public"
-	echo "relia: wall ${rw} s, CPU ${rc} s; hugo $(hugo version | awk '{print $2}'): wall ${WALL} s, CPU ${CPU} s; ratio (wall) $(awk -v a="$rw" -v b="$WALL" 'BEGIN { printf "%.2f", a / b }')"
+	# One pair of runs says little on a virtual machine whose disk
+	# timings wander: ROUNDS pairs, alternating which goes first, each
+	# into a fresh folder after the disk has settled (sync), and the
+	# medians.
+	rounds=${ROUNDS:-5}
+	: >"$WORK/pairs"
+	for i in $(seq "$rounds"); do
+		for who in $( ((i % 2)) && echo relia hugo || echo hugo relia); do
+			rm -rf "$r/public" "$h/public"
+			sync
+			if [[ $who == relia ]]; then
+				measure "$WORK/relia" build --config "$r/relia.toml" --out "$r/public" -q
+			else
+				measure hugo --quiet --source "$h" --destination "$h/public"
+			fi
+			echo "$who $i $WALL $CPU" >>"$WORK/pairs"
+		done
+	done
+	median() { sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+	col() { awk -v who="$1" -v c="$2" '$1 == who { print $c }' "$WORK/pairs"; }
+	rw=$(col relia 3 | median) rc=$(col relia 4 | median) hw=$(col hugo 3 | median) hc=$(col hugo 4 | median)
+	ratios=$(paste -d' ' <(col relia 3) <(col hugo 3) | awk '{ printf "%s%.2f", (NR > 1 ? " " : ""), $1 / $2 }')
+	echo "medians of $rounds alternating rounds: relia wall ${rw} s, CPU ${rc} s; hugo $(hugo version | awk '{print $2}'): wall ${hw} s, CPU ${hc} s; ratio (wall) $(awk -v a="$rw" -v b="$hw" 'BEGIN { printf "%.2f", a / b }') (per round: $ratios)"
 fi
 
 # A build against a local Prometheus: history backfilled with promtool,
