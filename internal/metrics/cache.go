@@ -50,11 +50,19 @@ import (
 // The layout is binary, not JSON: a warm build reads millions of values
 // from the cache, and decoding them as JSON took most of its time.
 //
-//	magic "relia-cache\n", version uint32, key [32]byte,
+//	magic "relia-cache\n", layout uint32, key [32]byte,
 //	first, last, step int64 (Unix milliseconds), n uint32,
-//	n × float64 (one per step of the chunk, NaN where no point)
+//	then one value per step of the chunk:
+//	  layout 2: n × float64 (NaN where no point), compressed
+//	  layout 3: n × uvarint (0 where no point, c+1 for a count c),
+//	            gzip's stored blocks, not compressed
 //
-// all little-endian.
+// all little-endian. A chunk whose values are all whole counts (as event
+// counts are) is written in layout 3: inflating compressed floats was a
+// fifth of a warm build's CPU, and stored varints read five times
+// faster for a fifth more bytes. Other chunks (a counter of fractions)
+// keep layout 2, and files of layout 2 written before stay readable:
+// an archive may hold history no store has any more.
 type Cache struct {
 	store  ChunkStore
 	strict bool // an archive: failures are errors, not warnings
@@ -107,9 +115,19 @@ func (e *ArchiveError) Unwrap() error { return e.Err }
 // Is makes an unreachable archive an ErrUnreachable: the CLI exits 3 on it.
 func (e *ArchiveError) Is(target error) bool { return e.Unreachable && target == ErrUnreachable }
 
-// cacheVersion changes whenever the key or the file layout does; files of
-// another version are discarded.
-const cacheVersion = 2
+// keyVersion is part of every key and every probe: changing it orphans
+// every kept chunk, archives included, so it changes only when what a key
+// stands for does. Layouts are versioned in the files themselves.
+const keyVersion = 2
+
+const (
+	layoutFloats = 2
+	layoutCounts = 3
+)
+
+// maxExactCount is the largest count a float64 holds exactly: above it, a
+// count could not be written and read back as the same value.
+const maxExactCount = 1 << 53
 
 const cacheMagic = "relia-cache\n"
 
@@ -134,7 +152,7 @@ func probeKey(url string, headers map[string]string, selector string, step time.
 
 func keyOf(kind, url string, headers map[string]string, rest string) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "relia %s cache v%d\x00%s\x00", kind, cacheVersion, url)
+	fmt.Fprintf(h, "relia %s cache v%d\x00%s\x00", kind, keyVersion, url)
 	names := make([]string, 0, len(headers))
 	for k := range headers {
 		names = append(names, k)
@@ -316,8 +334,9 @@ func decodeCacheData(data []byte, key string, maxN int64) (first, last, stepMs i
 	}
 	le := binary.LittleEndian
 	r := raw[len(cacheMagic):]
-	if v := le.Uint32(r); v != cacheVersion {
-		return 0, 0, 0, nil, fmt.Errorf("version %d, want %d", v, cacheVersion)
+	layout := le.Uint32(r)
+	if layout != layoutFloats && layout != layoutCounts {
+		return 0, 0, 0, nil, fmt.Errorf("version %d, want %d or %d", layout, layoutFloats, layoutCounts)
 	}
 	r = r[4:]
 	if hex.EncodeToString(r[:sha256.Size]) != key {
@@ -329,6 +348,10 @@ func decodeCacheData(data []byte, key string, maxN int64) (first, last, stepMs i
 	r = r[28:]
 	if stepMs <= 0 || n < 1 || n > maxN || last < first || (last-first)%stepMs != 0 || (last-first)/stepMs != n-1 {
 		return 0, 0, 0, nil, errors.New("range does not match the number of values")
+	}
+	if layout == layoutCounts {
+		vals, err = decodeCounts(r, n)
+		return first, last, stepMs, vals, err
 	}
 	if int64(len(r)) != 8*n {
 		return 0, 0, 0, nil, fmt.Errorf("%d bytes of values, want %d", len(r), 8*n)
@@ -342,6 +365,35 @@ func decodeCacheData(data []byte, key string, maxN int64) (first, last, stepMs i
 		vals[i] = v
 	}
 	return first, last, stepMs, vals, nil
+}
+
+// decodeCounts reads the n values of layout 3, which must fill r exactly.
+func decodeCounts(r []byte, n int64) ([]float64, error) {
+	vals := make([]float64, n)
+	for i := range vals {
+		var u uint64
+		if len(r) > 0 && r[0] < 0x80 { // most counts of a step: one byte
+			u, r = uint64(r[0]), r[1:]
+		} else {
+			var k int
+			if u, k = binary.Uvarint(r); k <= 0 {
+				return nil, fmt.Errorf("value %d of %d cut short", i+1, n)
+			}
+			r = r[k:]
+		}
+		switch {
+		case u == 0:
+			vals[i] = math.NaN()
+		case u-1 > maxExactCount:
+			return nil, fmt.Errorf("count %d is beyond what relia writes", u-1)
+		default:
+			vals[i] = float64(u - 1)
+		}
+	}
+	if len(r) > 0 {
+		return nil, fmt.Errorf("%d bytes after the %d values", len(r), n)
+	}
+	return vals, nil
 }
 
 // inflaters and inflated reuse, across the chunks a build reads, the gzip
@@ -368,21 +420,35 @@ func encodeCacheFile(key string, ch chunk, step time.Duration, vals []float64) (
 	if err != nil || len(sum) != sha256.Size {
 		return nil, fmt.Errorf("cache: bad key %q", key)
 	}
+	layout, level := layoutCounts, gzip.NoCompression
+	for _, v := range vals {
+		if !math.IsNaN(v) && (math.Signbit(v) || v > maxExactCount || v != math.Trunc(v)) {
+			layout, level = layoutFloats, gzip.DefaultCompression
+			break
+		}
+	}
 	le := binary.LittleEndian
 	raw := make([]byte, 0, cacheHead+8*len(vals))
 	raw = append(raw, cacheMagic...)
-	raw = le.AppendUint32(raw, cacheVersion)
+	raw = le.AppendUint32(raw, uint32(layout))
 	raw = append(raw, sum...)
 	raw = le.AppendUint64(raw, uint64(ch.first.UnixMilli()))
 	raw = le.AppendUint64(raw, uint64(ch.last.UnixMilli()))
 	raw = le.AppendUint64(raw, uint64(step.Milliseconds()))
 	raw = le.AppendUint32(raw, uint32(len(vals)))
 	for _, v := range vals {
-		raw = le.AppendUint64(raw, math.Float64bits(v))
+		switch {
+		case layout == layoutFloats:
+			raw = le.AppendUint64(raw, math.Float64bits(v))
+		case math.IsNaN(v):
+			raw = append(raw, 0)
+		default:
+			raw = binary.AppendUvarint(raw, uint64(v)+1)
+		}
 	}
 	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(raw) // into memory: cannot fail
+	zw, _ := gzip.NewWriterLevel(&buf, level) // a valid level: no error
+	zw.Write(raw)                             // into memory: cannot fail
 	if err := zw.Close(); err != nil {
 		return nil, fmt.Errorf("cache: encode: %v", err)
 	}
@@ -429,8 +495,8 @@ func decodeProbeFile(data []byte, key string) (Scrape, time.Time, error) {
 		return Scrape{}, time.Time{}, err
 	}
 	switch {
-	case f.Version != cacheVersion:
-		return Scrape{}, time.Time{}, fmt.Errorf("version %d, want %d", f.Version, cacheVersion)
+	case f.Version != keyVersion:
+		return Scrape{}, time.Time{}, fmt.Errorf("version %d, want %d", f.Version, keyVersion)
 	case f.Key != key:
 		return Scrape{}, time.Time{}, errors.New("key does not match the file name")
 	case f.Series < 0 || f.IntervalMs < 0 || f.OffsetMs < -1 || (f.IntervalMs > 0 && f.OffsetMs >= f.IntervalMs) || (f.IntervalMs == 0 && f.OffsetMs != -1):
@@ -452,7 +518,7 @@ func (c *Cache) putProbe(ctx context.Context, key string, s Scrape, measured tim
 	if s.Offset >= 0 {
 		off = s.Offset.Milliseconds()
 	}
-	data, err := json.Marshal(probeFile{Version: cacheVersion, Key: key, Series: s.Series, IntervalMs: s.Interval.Milliseconds(),
+	data, err := json.Marshal(probeFile{Version: keyVersion, Key: key, Series: s.Series, IntervalMs: s.Interval.Milliseconds(),
 		OffsetMs: off, AtMs: s.At.UnixMilli(), MeasuredMs: measured.UnixMilli()})
 	if err != nil {
 		return fmt.Errorf("cache: encode probe: %v", err)

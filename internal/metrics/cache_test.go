@@ -181,7 +181,12 @@ func FuzzCacheFile(f *testing.F) {
 		f.Fatal(err)
 	}
 	good, _ := os.ReadFile(filepath.Join(dir, cacheFile(key)))
-	f.Add(good)
+	f.Add(good) // layout 3
+	floats, err := encodeCacheFile(key, ch, time.Minute, []float64{0.5, 2, math.NaN(), 4, 5})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(floats) // layout 2
 	f.Add(good[:len(good)/2])
 	var raw bytes.Buffer
 	zr, _ := gzip.NewReader(bytes.NewReader(good))
@@ -231,4 +236,114 @@ func FuzzProbeFile(f *testing.F) {
 			t.Fatalf("accepted %+v measured %s", s, measured)
 		}
 	})
+}
+
+// TestCacheLayouts: whole counts are kept as varints (layout 3), anything
+// else as floats (layout 2), each read back exactly; a chunk written by
+// an earlier relia (floats, whatever its values) still reads, since an
+// archive may hold history the store no longer has; and a damaged layout
+// 3 file is refused with its fault.
+func TestCacheLayouts(t *testing.T) {
+	ctx := context.Background()
+	ch := chunk{first: promT0.Add(time.Minute), last: promT0.Add(5 * time.Minute)}
+	key := cacheKey("http://127.0.0.1:9090", nil, "q", time.Minute, ch)
+	layoutOf := func(data []byte) uint32 {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var raw bytes.Buffer
+		if _, err := raw.ReadFrom(zr); err != nil {
+			t.Fatal(err)
+		}
+		return binary.LittleEndian.Uint32(raw.Bytes()[len(cacheMagic):])
+	}
+	negZero := math.Copysign(0, -1)
+	for _, tt := range []struct {
+		name   string
+		vals   []float64
+		layout uint32
+	}{
+		{"counts", []float64{0, 1, 127, 128, 1 << 53}, layoutCounts},
+		{"no data", []float64{math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()}, layoutCounts},
+		{"counts and gaps", []float64{math.NaN(), 3, 0, math.NaN(), 300000}, layoutCounts},
+		{"a fraction", []float64{1, 2, 2.5, 3, 4}, layoutFloats},
+		{"beyond exact", []float64{1, 2, 1<<53 + 2, 3, 4}, layoutFloats},
+		{"negative zero", []float64{1, negZero, 0, 3, 4}, layoutFloats},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := encodeCacheFile(key, ch, time.Minute, tt.vals)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := layoutOf(data); got != tt.layout {
+				t.Errorf("layout %d, want %d", got, tt.layout)
+			}
+			got, err := decodeCacheFile(data, key, ch, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range tt.vals {
+				if math.Float64bits(got[i]) != math.Float64bits(v) && !(math.IsNaN(v) && math.IsNaN(got[i])) {
+					t.Errorf("value %d: %v, want %v", i, got[i], v)
+				}
+			}
+		})
+	}
+
+	// What relia wrote before layout 3: floats, compressed, for counts too.
+	le := binary.LittleEndian
+	header := func(layout uint32, n uint32) []byte {
+		sum, _ := hex.DecodeString(key)
+		raw := append([]byte(cacheMagic), 0, 0, 0, 0)
+		le.PutUint32(raw[len(cacheMagic):], layout)
+		raw = append(raw, sum...)
+		raw = le.AppendUint64(raw, uint64(ch.first.UnixMilli()))
+		raw = le.AppendUint64(raw, uint64(ch.last.UnixMilli()))
+		raw = le.AppendUint64(raw, uint64(time.Minute.Milliseconds()))
+		return le.AppendUint32(raw, n)
+	}
+	zip := func(raw []byte) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(raw)
+		zw.Close()
+		return buf.Bytes()
+	}
+	old := header(layoutFloats, 5)
+	for _, v := range []float64{4, math.NaN(), 0, 7, 1000} {
+		old = le.AppendUint64(old, math.Float64bits(v))
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, cacheFile(key)), zip(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*Cache{NewCache(dir), NewArchive(Folder(dir))} {
+		got, ok, err := c.get(ctx, key, ch, time.Minute)
+		if !ok || err != nil || got[0] != 4 || !math.IsNaN(got[1]) || got[4] != 1000 {
+			t.Fatalf("a layout 2 file of counts: %v %v %v", got, ok, err)
+		}
+	}
+
+	for _, tt := range []struct {
+		name, values, want string
+	}{
+		{"cut short", "\x01\x02\x03\x04", "value 5 of 5 cut short"},
+		{"cut inside a value", "\x01\x02\x03\x04\x80", "value 5 of 5 cut short"},
+		{"a value too many", "\x01\x02\x03\x04\x05\x06", "1 bytes after the 5 values"},
+		{"beyond exact", "\x01\x02\x03\x04\x82\x80\x80\x80\x80\x80\x80\x10", "is beyond what relia writes"},
+		{"overlong varint", "\x01\x02\x03\x04\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", "value 5 of 5 cut short"},
+		{"another layout", "", "version 4, want 2 or 3"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			layout := uint32(layoutCounts)
+			if tt.values == "" {
+				layout = 4
+			}
+			raw := append(header(layout, 5), tt.values...)
+			if _, err := decodeCacheFile(zip(raw), key, ch, time.Minute); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err %v, want %q", err, tt.want)
+			}
+		})
+	}
 }
