@@ -171,13 +171,13 @@ func (f *Log) Plan(n int) {
 	f.planned, f.began = n, time.Now()
 }
 
-func (f *Log) warn(msg string) {
+func (f *Log) warn(w metrics.Warning) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.progress && !f.drawn.IsZero() {
 		fmt.Fprintln(f.log)
 	}
-	fmt.Fprintln(f.log, "relia: warning:", msg)
+	fmt.Fprintln(f.log, "relia: warning:", w)
 }
 
 func (f *Log) observe(r metrics.QueryRecord) {

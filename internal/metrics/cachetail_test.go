@@ -295,7 +295,7 @@ func TestPrometheusDamagedTail(t *testing.T) {
 				// keys): one measures each selector once for its lifetime.
 				build := func() *Prometheus {
 					cfg := PrometheusConfig{Name: "prod", URL: srv.URL, Timeout: 2 * time.Second, Retry: fastRetry, MaxPointsPerQuery: 100,
-						Cache: NewCache(dir), Clock: func() time.Time { return clock }, Warn: func(msg string) { mu.Lock(); warnings = append(warnings, msg); mu.Unlock() }}
+						Cache: NewCache(dir), Clock: func() time.Time { return clock }, Warn: func(w Warning) { mu.Lock(); warnings = append(warnings, w.String()); mu.Unlock() }}
 					if kind == "archive" {
 						cfg.Cache = NewArchive(Folder(dir))
 					}

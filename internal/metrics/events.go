@@ -241,7 +241,7 @@ func (p *Prometheus) measure(ctx context.Context, slo, series, selector string, 
 		return Scrape{}, false, err
 	}
 	for _, w := range warnings {
-		p.warn(fmt.Sprintf("source %q: slos[%s].%s: %s", p.cfg.Name, slo, series, p.scrub(w)))
+		p.warn(Warning{Source: p.cfg.Name, SLO: slo, Series: series, Msg: p.scrub(w)})
 	}
 	s := Scrape{Offset: -1, At: at}
 	vec, ok := val.(model.Vector)

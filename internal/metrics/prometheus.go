@@ -54,7 +54,7 @@ type Prometheus struct {
 	keyURL  string     // the URL without credentials, for cache keys
 	sem     chan struct{}
 	secrets []string // values to scrub from any text that leaves the source
-	warned  sync.Map // warnings already printed
+	warned  sync.Map // Warning → true: each passed to Warn once
 	scrapes sync.Map // selector and step → *scrapeEntry: each measured once
 }
 
@@ -98,8 +98,8 @@ type PrometheusConfig struct {
 	// the store or from the cache. It is called concurrently.
 	Observe func(QueryRecord)
 	// Warn, when set, receives the store's warnings and cache problems,
-	// each distinct message once. It is called concurrently.
-	Warn func(msg string)
+	// each distinct one once. It is called concurrently.
+	Warn func(Warning)
 
 	// Clock is the wall clock; nil means time.Now. Tests set it.
 	Clock func() time.Time
@@ -170,6 +170,27 @@ func (e *QueryError) Error() string {
 }
 
 func (e *QueryError) Unwrap() error { return e.Err }
+
+// Warning is a store's warning about one selector's answer (a partial
+// response, a limit hit, PromQL's "might not be a counter"), or a cache
+// problem the fetch went on from. It comes as fields, not as a line of
+// text, so that a build can report it at the selector's place in its
+// configuration without reading the place back out of the message.
+type Warning struct {
+	Source string // the source's name in relia.toml
+	SLO    string // the SLO's id; "" when the warning is about no one SLO (the cache)
+	Series string // "good", "bad" or "total" with SLO; else ""
+	Msg    string // the store's text, secrets scrubbed, or the cache's error
+}
+
+// String is the warning as one line for a log, naming the source and the
+// selector.
+func (w Warning) String() string {
+	if w.SLO == "" {
+		return w.Msg
+	}
+	return fmt.Sprintf("source %q: slos[%s].%s: %s", w.Source, w.SLO, w.Series, w.Msg)
+}
 
 // NewPrometheus returns a source for the server at cfg.URL. It makes no
 // request: an unreachable server shows in Fetch.
@@ -532,7 +553,7 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 		}
 		warnings = w
 		for _, w := range warnings {
-			p.warn(fmt.Sprintf("source %q: slos[%s].%s: %s", p.cfg.Name, q.SLO, series, p.scrub(w)))
+			p.warn(Warning{Source: p.cfg.Name, SLO: q.SLO, Series: series, Msg: p.scrub(w)})
 		}
 		for _, i := range infos {
 			rec.Infos = append(rec.Infos, p.scrub(i))
@@ -558,7 +579,7 @@ func (p *Prometheus) chunk(ctx context.Context, q Query, series, selector string
 		if cacheable {
 			if err = p.cfg.Cache.put(ctx, key, c, q.Step, d.vals); err == nil && hadPrefix {
 				if derr := p.cfg.Cache.dropPrefix(ctx, pkey); derr != nil {
-					p.warn(derr.Error()) // a prefix left behind is only unused
+					p.warn(Warning{Source: p.cfg.Name, Msg: derr.Error()}) // a prefix left behind is only unused
 				}
 			}
 		} else if m := settledSteps(c, q.Step, settled); m > len(prefix) {
@@ -578,7 +599,7 @@ func (p *Prometheus) cacheTrouble(err error) error {
 	if err == nil || p.cfg.Cache.strict {
 		return err
 	}
-	p.warn(err.Error())
+	p.warn(Warning{Source: p.cfg.Name, Msg: err.Error()})
 	return nil
 }
 
@@ -733,12 +754,12 @@ func (p *Prometheus) backoff(n int, retryAfter time.Duration) time.Duration {
 	return d
 }
 
-func (p *Prometheus) warn(msg string) {
+func (p *Prometheus) warn(w Warning) {
 	if p.cfg.Warn == nil {
 		return
 	}
-	if _, seen := p.warned.LoadOrStore(msg, true); !seen {
-		p.cfg.Warn(msg)
+	if _, seen := p.warned.LoadOrStore(w, true); !seen {
+		p.cfg.Warn(w)
 	}
 }
 

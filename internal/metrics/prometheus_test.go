@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -432,22 +433,28 @@ func TestPrometheusWarnings(t *testing.T) {
 	fake := healthyFake()
 	fake.Warnings = []string{"partial response: store gateway down"}
 	var mu sync.Mutex
-	var warnings []string
+	var warnings []Warning
 	dir := t.TempDir()
 	p := newTestProm(t, fake, func(c *PrometheusConfig) {
-		c.Warn = func(m string) { mu.Lock(); warnings = append(warnings, m); mu.Unlock() }
+		c.Warn = func(w Warning) { mu.Lock(); warnings = append(warnings, w); mu.Unlock() }
 		c.Cache = NewCache(dir)
 		c.Clock = func() time.Time { return promT0.Add(1000 * time.Hour) }
 	})
 	if _, err := p.Fetch(context.Background(), promQuery(500)); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		`source "prod": slos[web/availability].bad: partial response: store gateway down`,
-		`source "prod": slos[web/availability].total: partial response: store gateway down`,
+	// The probes' answers carry the same warning as the chunks': one
+	// each per selector still.
+	slices.SortFunc(warnings, func(a, b Warning) int { return strings.Compare(a.Series, b.Series) })
+	want := []Warning{
+		{Source: "prod", SLO: "web/availability", Series: "bad", Msg: "partial response: store gateway down"},
+		{Source: "prod", SLO: "web/availability", Series: "total", Msg: "partial response: store gateway down"},
 	}
-	if len(warnings) != 2 || !(warnings[0] == want[0] && warnings[1] == want[1] || warnings[0] == want[1] && warnings[1] == want[0]) {
-		t.Errorf("warnings %q, want each selector's once: %q", warnings, want)
+	if !slices.Equal(warnings, want) {
+		t.Errorf("warnings %+v, want each selector's once: %+v", warnings, want)
+	}
+	if got, want := warnings[0].String(), `source "prod": slos[web/availability].bad: partial response: store gateway down`; got != want {
+		t.Errorf("String() = %q, want %q", got, want)
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "*")); len(files) > 0 {
 		t.Errorf("answers with warnings were cached: %v", files)
@@ -525,7 +532,7 @@ func TestPrometheusCache(t *testing.T) {
 		c.Cache = NewCache(dir)
 		c.Clock = func() time.Time { return clock }
 		c.BearerToken = promSecret
-		c.Warn = func(m string) { mu.Lock(); warnings = append(warnings, m); mu.Unlock() }
+		c.Warn = func(w Warning) { mu.Lock(); warnings = append(warnings, w.String()); mu.Unlock() }
 		c.Observe = func(r QueryRecord) { mu.Lock(); records = append(records, r); mu.Unlock() }
 	})
 	// Report time 00:37 + 1,500m = 25:37; settled chunks end by 24:37.
