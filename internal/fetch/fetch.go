@@ -129,9 +129,10 @@ func OpenPrometheus(cfg *config.Config, name string, src config.Source, log *Log
 // line, which it draws together with the count of computed SLOs. A Log is
 // safe for concurrent use.
 type Log struct {
-	log      io.Writer // warnings; io.Discard with -q
-	verbose  io.Writer // nil without -v
-	progress bool      // draw a progress line on log (a terminal)
+	log      io.Writer             // warnings; io.Discard with -q
+	verbose  io.Writer             // nil without -v
+	progress bool                  // draw a progress line on log (a terminal)
+	keep     func(metrics.Warning) // see KeepWarnings; nil: warnings are printed
 
 	mu       sync.Mutex
 	slos     int    // SLOs to compute
@@ -143,6 +144,7 @@ type Log struct {
 	points   int
 	computed int
 	drawn    time.Time
+	open     bool           // the progress line is the log's last, unended line
 	spans    [][2]time.Time // when the build waited for a store's answer
 }
 
@@ -171,13 +173,38 @@ func (f *Log) Plan(n int) {
 	f.planned, f.began = n, time.Now()
 }
 
+// KeepWarnings hands the stores' warnings about an SLO's selector to keep
+// instead of printing them: the build records them at the selector's
+// place in its inputs, where relia check lists them and --strict fails on
+// them, and prints them itself (Print), once. Call it before the sources
+// are opened; keep is called concurrently.
+func (f *Log) KeepWarnings(keep func(metrics.Warning)) {
+	f.keep = keep
+}
+
 func (f *Log) warn(w metrics.Warning) {
+	// A cache's hiccup (a damaged file discarded, a write that failed)
+	// costs only time, since the chunks are asked for again, and no
+	// setting of the site is at fault, so it has no place to be reported
+	// at: it stays a line of the log, which neither relia check lists nor
+	// --strict fails on. An [archive]'s failures are errors of their own.
+	if w.SLO != "" && f.keep != nil {
+		f.keep(w)
+		return
+	}
+	f.Print("relia: warning: " + w.String())
+}
+
+// Print writes line on the log, first ending a progress line drawn there
+// so that the two do not share a line; the next draw starts a new one.
+func (f *Log) Print(line string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.progress && !f.drawn.IsZero() {
+	if f.open {
 		fmt.Fprintln(f.log)
+		f.open = false
 	}
-	fmt.Fprintln(f.log, "relia: warning:", w)
+	fmt.Fprintln(f.log, line)
 }
 
 func (f *Log) observe(r metrics.QueryRecord) {
@@ -237,7 +264,7 @@ func (f *Log) draw(final bool) {
 	if !f.progress || (!final && time.Since(f.drawn) < 100*time.Millisecond) {
 		return
 	}
-	f.drawn = time.Now()
+	f.drawn, f.open = time.Now(), true
 	if f.planned > 0 {
 		fmt.Fprintf(f.log, "\rfetching: %d/%d queries, %s points, %s · ", f.done, f.planned, count(f.points), time.Since(f.began).Round(100*time.Millisecond))
 	} else {
@@ -250,8 +277,9 @@ func (f *Log) draw(final bool) {
 func (f *Log) Finish() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.progress && !f.drawn.IsZero() {
+	if f.open {
 		fmt.Fprintln(f.log)
+		f.open = false
 	}
 	if f.verbose == nil || f.done == 0 {
 		return

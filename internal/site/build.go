@@ -137,11 +137,12 @@ func strictErr(warnings []*diag.Error) error {
 }
 
 // warn records a warning in the sink and prints it for people, as
-// "warning: file:line: message".
+// "warning: file:line: message", on a line of its own even while the
+// progress line is drawn.
 func (b *build) warn(e *diag.Error) {
 	e.Warning = true
 	b.warnings.Add(e)
-	fmt.Fprintf(b.log, "warning: %s\n", e)
+	b.fetch.Print("warning: " + e.Error())
 }
 
 // build is one build in progress: what the load stage gathered.
@@ -176,6 +177,9 @@ type build struct {
 
 	incidentsOnce sync.Once
 	incidents     map[string][]render.Mark // SLO id → its retrospectives' incidents
+
+	idsOnce sync.Once
+	ids     map[string]int // see sloIndex
 
 	// warnings are the problems the build goes on from (Options.Warnings,
 	// or a list of its own): Check reports them, --strict fails on them.
@@ -262,6 +266,7 @@ func loadInputs(opts Options) (*build, error) {
 		// As many buffers as pages are rendered at once: the workers of
 		// the retrospectives and of the other writers.
 		pageBufs: make(chan *bytes.Buffer, 2*runtime.NumCPU())}
+	b.fetch.KeepWarnings(b.storeWarning)
 	for _, w := range cfg.Warnings {
 		// What the SLO specs say and relia does not apply: never silent.
 		b.warn(w)

@@ -14,11 +14,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/relia-dev/relia/internal/diag"
 	"github.com/relia-dev/relia/internal/metrics"
 	"github.com/relia-dev/relia/internal/metrics/promtest"
 	"github.com/relia-dev/relia/internal/site"
@@ -262,20 +264,45 @@ func TestPrometheusSourceMissingSecret(t *testing.T) {
 	}
 }
 
+// A store's warnings are build warnings at the selectors' lines: printed
+// once each, in the sink relia check reads, and fatal under --strict.
 func TestPrometheusSourceWarnings(t *testing.T) {
 	dir, f, _ := liveSite(t, "ok_total")
 	f.fake.Warnings = []string{"results may be incomplete"}
+	cfg := filepath.Join(dir, "relia.toml")
 	var log bytes.Buffer
-	if _, err := site.Build(context.Background(), site.Options{ConfigPath: filepath.Join(dir, "relia.toml"), Out: filepath.Join(dir, "public"), Now: liveNow, Log: &log}); err != nil {
+	sink := &diag.List{}
+	if _, err := site.Build(context.Background(), site.Options{ConfigPath: cfg, Out: filepath.Join(dir, "public"), Now: liveNow, Log: &log, Warnings: sink}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
-		`relia: warning: source "prod": slos[web/availability].good: results may be incomplete`,
-		`relia: warning: source "prod": slos[web/availability].total: results may be incomplete`,
-	} {
-		if strings.Count(log.String(), want) != 1 {
-			t.Errorf("log:\n%s\nwant once: %s", log.String(), want)
+	want := []diag.Error{
+		{File: cfg, Line: 16, Key: "slos[web/availability].good", Msg: `source "prod": results may be incomplete`, Warning: true},
+		{File: cfg, Line: 17, Key: "slos[web/availability].total", Msg: `source "prod": results may be incomplete`, Warning: true},
+	}
+	got := sink.All()
+	slices.SortFunc(got, func(a, b *diag.Error) int { return a.Line - b.Line })
+	if len(got) != len(want) {
+		t.Fatalf("warnings %v, want %v", got, want)
+	}
+	for i, w := range want {
+		if *got[i] != w {
+			t.Errorf("warning %+v, want %+v", *got[i], w)
 		}
+		if line := "warning: " + w.Error(); strings.Count(log.String(), line) != 1 {
+			t.Errorf("log:\n%s\nwant once: %s", log.String(), line)
+		}
+	}
+	if strings.Contains(log.String(), "relia: warning") {
+		t.Errorf("log:\n%s\nwant each warning once, at its place only", log.String())
+	}
+
+	_, err := site.Build(context.Background(), site.Options{ConfigPath: cfg, Out: filepath.Join(dir, "strict"), Now: liveNow, Strict: true})
+	var ie *site.InputError
+	if !errors.As(err, &ie) || !strings.Contains(err.Error(), want[0].Error()) || !strings.Contains(err.Error(), "--strict: 2 warning(s) fail the build") {
+		t.Errorf("--strict: got %v, want an input error naming the warnings", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "strict")); err == nil {
+		t.Error("--strict wrote the site")
 	}
 }
 
