@@ -49,6 +49,8 @@ func TestScripts(t *testing.T) {
 			"gzipbomb":    cmdGzipBomb,
 			"endlessprom": cmdEndlessProm,
 			"mkfifo":      cmdMkfifo,
+			// warnprom NAME WARNING...: see warnprom_test.go.
+			"warnprom": cmdWarnProm,
 		},
 	})
 }
