@@ -17,8 +17,9 @@ Builds the site described by relia.toml into public/. The same inputs and
 public/ untouched.
 
 Warnings (a chaos log relia cannot read or place in time, a run id used
-twice) are printed as "warning: file:line: message" and the build goes on;
-with --strict they fail it.
+twice, a metric store's warning about a selector) are printed as
+"warning: file:line: message" and the build goes on; with --strict they
+fail it.
 
 Exit codes: 0 built, 1 the inputs are wrong (or warnings with --strict),
 2 bad usage, 3 a metric source could not be reached, 130/143 interrupted
