@@ -126,13 +126,18 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	return res, nil
 }
 
-// strictErr fails a --strict build on its warnings, each at its place.
+// strictErr fails a --strict build on its warnings, each at its place, in
+// relia check's order: the stores' warnings arrive in whatever order the
+// queries finish.
 func strictErr(warnings []*diag.Error) error {
-	errs := make([]error, 0, len(warnings)+1)
-	for _, w := range warnings {
-		errs = append(errs, w)
+	rep := check.Report{}
+	rep.Add(warnings...)
+	rep.Sort()
+	errs := make([]error, 0, len(rep.Problems)+1)
+	for i := range rep.Problems {
+		errs = append(errs, &rep.Problems[i])
 	}
-	errs = append(errs, fmt.Errorf("--strict: %d warning(s) fail the build", len(warnings)))
+	errs = append(errs, fmt.Errorf("--strict: %d warning(s) fail the build", len(rep.Problems)))
 	return inputErr(errors.Join(errs...))
 }
 
