@@ -11,6 +11,7 @@
 #   scripts/bench-scale.sh                 # from the repository root
 #   SIZES="10 100" scripts/bench-scale.sh  # fewer sizes
 #   PROM=1 PROM_SLOS=200 scripts/bench-scale.sh
+#   VM=1 VM_SLOS=200 scripts/bench-scale.sh  # the same against VictoriaMetrics
 #   CHAOS=1 scripts/bench-scale.sh          # sites with a Chaos Day and
 #                                           # retrospectives touching every SLO
 #
@@ -166,5 +167,50 @@ if [[ "${PROM:-0}" == 1 ]]; then
 	echo "| warm | $WALL | $CPU | $RSS | $(awk -v a="$c0" -v b="$(pcpu)" 'BEGIN { printf "%.2f", b - a }') |"
 	kill "$ppid"
 	wait "$ppid" 2>/dev/null || true
+	trap - EXIT
+fi
+
+# The same against VictoriaMetrics: the history imported through its
+# /api/v1/import/prometheus endpoint (timestamps in milliseconds).
+if [[ "${VM:-0}" == 1 ]]; then
+	command -v victoria-metrics >/dev/null || { echo "VM=1: victoria-metrics is not installed"; exit 1; }
+	n=${VM_SLOS:-200}
+	port=${VM_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+	v="$WORK/vm-$n-$STEP-$DAYS"
+	fresh=0
+	if [[ ! -d "$v/vmdata" ]]; then
+		rm -rf "$v"
+		"$WORK/gen" -slos "$n" -step "$STEP" -days "$DAYS" -out "$v" -prometheus "http://127.0.0.1:$port" 2>/dev/null
+		fresh=1
+	fi
+	sed -i "s|^url  = .*|url  = \"http://127.0.0.1:$port\"|" "$v/relia-prometheus.toml"
+	victoria-metrics -httpListenAddr="127.0.0.1:$port" -storageDataPath="$v/vmdata" -retentionPeriod=100y >"$v/vm.log" 2>&1 &
+	vpid=$!
+	trap 'kill $vpid 2>/dev/null || true' EXIT
+	for _ in $(seq 100); do
+		curl -sf "http://127.0.0.1:$port/health" >/dev/null && break
+		sleep 0.2
+	done
+	kill -0 "$vpid" 2>/dev/null || { echo "victoria-metrics did not start: see $v/vm.log"; exit 1; }
+	if [[ $fresh == 1 ]]; then
+		grep -v '^#' "$v/prometheus.om" | sed 's/ \([0-9]*\)$/ \1000/' |
+			curl -sf -X POST -T - -H 'Content-Type: text/plain' "http://127.0.0.1:$port/api/v1/import/prometheus"
+		curl -sf "http://127.0.0.1:$port/internal/force_flush" >/dev/null
+		rm "$v/prometheus.om"
+	fi
+	vcpu() { awk '{ printf "%.2f", ($14 + $15) / 100 }' "/proc/$vpid/stat"; }
+	echo
+	echo "## VictoriaMetrics: $n SLOs, ${DAYS} days at ${STEP} (scrapes off the grid)"
+	echo
+	echo "| build | wall s | relia CPU s | peak RSS MB | VictoriaMetrics CPU s |"
+	echo "|---|---:|---:|---:|---:|"
+	rm -rf "$v/.relia"
+	for build in cold warm; do
+		c0=$(vcpu)
+		measure "$WORK/relia" build --config "$v/relia-prometheus.toml" --out "$v/public" --now "$NOW" -q
+		echo "| $build | $WALL | $CPU | $RSS | $(awk -v a="$c0" -v b="$(vcpu)" 'BEGIN { printf "%.2f", b - a }') |"
+	done
+	kill "$vpid"
+	wait "$vpid" 2>/dev/null || true
 	trap - EXIT
 fi
