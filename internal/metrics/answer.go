@@ -217,7 +217,17 @@ func readPoint(it *jsoniter.Iterator) (int64, float64, bool) {
 		it.ReportError("read point", "want [time, value]")
 		return 0, 0, false
 	}
-	raw := it.ReadString()
+	// The value's bytes in the iterator's buffer, not a string of its
+	// own: a string per point was all but 48 of the 11,048 allocations of
+	// an 11,000-point answer. They are read before the iterator moves on.
+	v, err := parseValue(it.ReadStringAsSlice())
+	if it.Error != nil {
+		return 0, 0, false
+	}
+	if err != nil {
+		it.ReportError("read point", err.Error())
+		return 0, 0, false
+	}
 	if it.ReadArray() {
 		it.ReportError("read point", "want [time, value]")
 		return 0, 0, false
@@ -225,14 +235,35 @@ func readPoint(it *jsoniter.Iterator) (int64, float64, bool) {
 	if it.Error != nil {
 		return 0, 0, false
 	}
-	v, err := strconv.ParseFloat(raw, 64)
-	if err != nil {
-		it.ReportError("read point", fmt.Sprintf("value %q is not a number", raw))
-		return 0, 0, false
-	}
 	if math.IsNaN(sec) || math.IsInf(sec, 0) || math.Abs(sec) > 1e12 {
 		it.ReportError("read point", "time out of range")
 		return 0, 0, false
 	}
 	return int64(math.Round(sec * 1000)), v, true
+}
+
+// parseValue reads a sample value as Prometheus writes it: a decimal
+// number, NaN or ±Inf. Counts, nearly every value relia asks for, are
+// plain digits and read without strconv; up to 15 digits they are exact
+// in a float64, as strconv would give them.
+func parseValue(raw []byte) (float64, error) {
+	if n := len(raw); n > 0 && n <= 15 {
+		var u uint64
+		digits := true
+		for _, c := range raw {
+			if c < '0' || c > '9' {
+				digits = false
+				break
+			}
+			u = u*10 + uint64(c-'0')
+		}
+		if digits {
+			return float64(u), nil
+		}
+	}
+	v, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil {
+		return 0, fmt.Errorf("value %q is not a number", raw)
+	}
+	return v, nil
 }

@@ -2,6 +2,9 @@ package metrics
 
 import (
 	"errors"
+	"fmt"
+	"math"
+	"strconv"
 	"testing"
 
 	v1 "github.com/prometheus/client_golang/api/prometheus/v1"
@@ -46,5 +49,43 @@ func TestDecodeAnswer(t *testing.T) {
 	s := a.series[0]
 	if len(s.ts) != 2 || s.ts[0] != 1762300860250 || s.vals[0] != 3 || len(a.warnings) != 1 || len(a.infos) != 1 || a.resultType != "matrix" {
 		t.Errorf("decoded %+v", a)
+	}
+}
+
+// BenchmarkDecodeAnswer decodes one query_range answer of 11,000 points,
+// the most one request asks for: a cold build decodes thousands.
+func BenchmarkDecodeAnswer(b *testing.B) {
+	var body []byte
+	body = append(body, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[`...)
+	for i := range 11000 {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = fmt.Appendf(body, `[%d,"%d"]`, 1787612580+60*i, 100+(i*7919)%900)
+	}
+	body = append(body, `]}]}}`...)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeAnswer(200, body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestParseValue: the digits-only fast path gives exactly what strconv
+// gives, and everything else goes to strconv.
+func TestParseValue(t *testing.T) {
+	for _, in := range []string{"0", "7", "007", "146", "999999999999999", "1000000000000000", "9007199254740993",
+		"12345678901234567890", "NaN", "+Inf", "-Inf", "-3", "1e3", "1.5", "0.1", "1_000", "", "abc", "1 ", "0x10"} {
+		got, err := parseValue([]byte(in))
+		want, werr := strconv.ParseFloat(in, 64)
+		if (err != nil) != (werr != nil) {
+			t.Errorf("%q: err %v, strconv %v", in, err, werr)
+			continue
+		}
+		if err == nil && math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Errorf("%q: %v, strconv %v", in, got, want)
+		}
 	}
 }
