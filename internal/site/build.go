@@ -184,7 +184,7 @@ type build struct {
 	incidents     map[string][]render.Mark // SLO id → its retrospectives' incidents
 
 	idsOnce sync.Once
-	ids     map[string]int // see sloIndex
+	ids     map[string]int // see sloByID
 
 	// warnings are the problems the build goes on from (Options.Warnings,
 	// or a list of its own): Check reports them, --strict fails on them.

@@ -55,28 +55,31 @@ func (b *build) fetchError(s config.SLO, err error) error {
 // line, where fetchError reports a selector the store refused: relia check
 // lists it and --strict fails on it.
 func (b *build) storeWarning(w metrics.Warning) {
-	i, ok := b.sloIndex()[w.SLO]
+	s, ok := b.sloByID(w.SLO)
 	if !ok {
 		// Every query is one of the site's SLOs; should one not be, the
 		// warning is still not lost.
 		b.warn(&diag.Error{File: b.cfg.Path, Key: fmt.Sprintf("slos[%s].%s", w.SLO, w.Series), Msg: fmt.Sprintf("source %q: %s", w.Source, w.Msg)})
 		return
 	}
-	s := b.cfg.SLOs[i]
 	b.warn(&diag.Error{File: sloFile(b.cfg, s), Line: s.KeyLine(w.Series), Key: fmt.Sprintf("slos[%s].%s", s.ID(), w.Series), Msg: fmt.Sprintf("source %q: %s", w.Source, w.Msg)})
 }
 
-// sloIndex maps each SLO's id to its place in the configuration, made at
-// the first store warning: a store that warns on every query of 12,000
-// SLOs must not search the list for each.
-func (b *build) sloIndex() map[string]int {
+// sloByID is the configured SLO of an id, through an index made at the
+// first lookup: a store that warns on every query of 12,000 SLOs, or a
+// thousand retrospectives naming SLOs, must not search the list for each.
+func (b *build) sloByID(id string) (config.SLO, bool) {
 	b.idsOnce.Do(func() {
 		b.ids = make(map[string]int, len(b.cfg.SLOs))
 		for i, s := range b.cfg.SLOs {
 			b.ids[s.ID()] = i
 		}
 	})
-	return b.ids
+	i, ok := b.ids[id]
+	if !ok {
+		return config.SLO{}, false
+	}
+	return b.cfg.SLOs[i], true
 }
 
 // sloFile is where the SLO is defined: relia.toml, or the Sloth or OpenSLO

@@ -235,7 +235,7 @@ func (b *build) writeSitePages(pub *publish.Publisher, results []sloResult) (int
 		return 0, err
 	}
 	writers := []func() (int, error){
-		func() (int, error) { return b.writeRetros(pub, results) },
+		func() (int, error) { return b.writeRetros(pub) },
 		func() (int, error) { return b.writePage(pub, "index.html", "index.html", home) },
 		func() (int, error) { return b.writeChaosPages(pub) },
 		func() (int, error) {
@@ -359,13 +359,13 @@ func (b *build) indexPage(results []sloResult) (pageData, error) {
 // writeRetros writes every retrospective, on every core (a site with a
 // thousand of them spends its time rendering their Markdown and charts),
 // and then their list.
-func (b *build) writeRetros(pub *publish.Publisher, results []sloResult) (int, error) {
+func (b *build) writeRetros(pub *publish.Publisher) (int, error) {
 	list := struct{ Retros []retroLink }{}
 	g := new(errgroup.Group)
 	g.SetLimit(runtime.NumCPU())
 	for _, p := range b.content.Retros {
 		list.Retros = append(list.Retros, link(p))
-		g.Go(func() error { return b.writeRetro(pub, p, results) })
+		g.Go(func() error { return b.writeRetro(pub, p) })
 	}
 	if err := g.Wait(); err != nil {
 		return 0, err
@@ -457,7 +457,7 @@ type retroPage struct {
 	Body     template.HTML
 }
 
-func (b *build) writeRetro(pub *publish.Publisher, p *content.Page, results []sloResult) error {
+func (b *build) writeRetro(pub *publish.Publisher, p *content.Page) error {
 	charts, err := b.blockCharts(p)
 	if err != nil {
 		return err
@@ -466,10 +466,8 @@ func (b *build) writeRetro(pub *publish.Publisher, p *content.Page, results []sl
 	body := template.HTML(render.InsertKeys(b.retros[p].html, b.blocks[p]))
 	page := retroPage{Meta: p.Meta, Body: body, Figures: b.retroFiguresOf(p)}
 	for _, id := range p.Meta.SLOs {
-		for _, res := range results {
-			if res.cfg.ID() == id {
-				page.SLOs = append(page.SLOs, struct{ ID, Path string }{id, sloPath(res.cfg)})
-			}
+		if s, ok := b.sloByID(id); ok {
+			page.SLOs = append(page.SLOs, struct{ ID, Path string }{id, sloPath(s)})
 		}
 	}
 	tl := p.Meta.Timeline

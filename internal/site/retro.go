@@ -70,11 +70,9 @@ func (b *build) retroFiguresOf(p *content.Page) retroFigures {
 	from, to := policy.IncidentSpan(p)
 	for _, id := range p.Meta.SLOs {
 		row := retroSLO{ID: id, Impact: slo.Impact{SLO: id, NoData: true, BudgetConsumed: math.NaN(), PeakBurnRate: math.NaN()}}
-		for _, s := range b.cfg.SLOs {
-			if s.ID() == id {
-				row.Path = sloPath(s)
-				row.NoPageRule = !slices.ContainsFunc(s.Alerting.Effective(), func(r slo.RuleSpec) bool { return r.Severity == "page" })
-			}
+		if s, ok := b.sloByID(id); ok {
+			row.Path = sloPath(s)
+			row.NoPageRule = !slices.ContainsFunc(s.Alerting.Effective(), func(r slo.RuleSpec) bool { return r.Severity == "page" })
 		}
 		if k, ok := b.kept[id]; ok {
 			// Alerts count from the start to the resolution: a page after
