@@ -477,8 +477,12 @@ func (p *snapshotParser) sloObject(member func(key string, at scanPos) error) (b
 	}
 }
 
-// unknownSLOField is the error for a key an SLO does not have.
+// unknownSLOField skips the value of a key an SLO does not have and
+// returns the error for the key.
 func (p *snapshotParser) unknownSLOField(key string, at scanPos) error {
+	if _, err := p.sc.skip(false); err != nil {
+		return err
+	}
 	msg := fmt.Sprintf("%s: unknown field %q; the snapshot format has version, step, recorded_at and slos, and each SLO good, bad and total", p.at(at), key)
 	if key == "start" && p.version != SnapshotVersion {
 		msg += fmt.Sprintf("; start belongs to version %d, and \"version\": %d must come before slos", SnapshotVersion, SnapshotVersion)
@@ -503,9 +507,6 @@ func (p *snapshotParser) sloV2() (*snapshotSLOv2, error) {
 		case strings.EqualFold(key, "total"):
 			col, k = &v.Total, 2
 		default:
-			if _, err := p.sc.skip(false); err != nil {
-				return err
-			}
 			return p.unknownSLOField(key, at)
 		}
 		return p.column(col, k)
@@ -707,9 +708,6 @@ func (p *snapshotParser) sloV1() (*snapshotSLO, error) {
 		case strings.EqualFold(key, "total"):
 			pairs, field = &v.Total, "slos.total"
 		default:
-			if _, err := p.sc.skip(false); err != nil {
-				return err
-			}
 			return p.unknownSLOField(key, at)
 		}
 		return p.pairs(pairs, field)
